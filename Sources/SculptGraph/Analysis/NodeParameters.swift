@@ -1,0 +1,32 @@
+/// Parameters of a node that only make sense once its input shapes and constants are known,
+/// resolved the same way shape inference resolves them, for the runtime to build kernels from.
+extension ShapedGraph {
+    func context(_ node: Node) -> NodeContext {
+        NodeContext(node: node, inputs: node.inputs.map { $0.isEmpty ? nil : tensors[$0] }, opset: opset)
+    }
+
+    /// Slice: start, step and count per axis.
+    public func sliceRange(_ node: Node) throws -> SliceRange { try SliceRange.resolve(context(node)) }
+
+    /// Split: the length of each output along the axis.
+    public func splitSizes(_ node: Node, length: Int) throws -> [Int] {
+        try ShapeInference.splitSizes(context(node), length: length)
+    }
+
+    /// Reductions: the axes reduced (all of them when none are given, unless noop_with_empty_axes).
+    public func reductionAxes(_ node: Node) throws -> [Int] {
+        let rank = tensors[node.inputs[0]]?.shape.count ?? 0
+        if let axes = try context(node).axes(inputIndex: 1, rank: rank) { return axes }
+        return (node.int("noop_with_empty_axes") ?? 0) != 0 ? [] : Array(0..<rank)
+    }
+
+    /// An `axis` attribute normalized against `rank`, with the operator's default.
+    public func axis(_ node: Node, default value: Int, rank: Int) throws -> Int {
+        try context(node).axis(default: value, rank: rank)
+    }
+
+    /// The integer values of a constant input (indices, shapes).
+    public func integers(_ node: Node, input index: Int, what: String) throws -> [Int] {
+        try context(node).integers(index, what: what)
+    }
+}

@@ -1,0 +1,39 @@
+/// C[b] = A[b] · B[b] for every batch index, both operands computed at run time (attention's
+/// Q·Kᵀ and P·V). Operands are addressed by strides, so transposes and broadcast batch
+/// dimensions need no copies.
+public struct BatchedMatMul: Sendable {
+    public let batch: Int
+    public let m: Int
+    public let n: Int
+    public let k: Int
+    /// Element offsets of batch `b` in A, B and C.
+    let aOffsets: [Int]
+    let bOffsets: [Int]
+    /// Element strides of A along (row, depth) and of B along (column, depth).
+    let aStrides: (row: Int, depth: Int)
+    let bStrides: (column: Int, depth: Int)
+
+    public init(batch: Int, m: Int, n: Int, k: Int, aOffsets: [Int], bOffsets: [Int],
+                aStrides: (row: Int, depth: Int), bStrides: (column: Int, depth: Int)) {
+        self.batch = batch
+        self.m = m
+        self.n = n
+        self.k = k
+        self.aOffsets = aOffsets
+        self.bOffsets = bOffsets
+        self.aStrides = aStrides
+        self.bStrides = bStrides
+    }
+
+    public func run(a: UnsafePointer<Float>, b: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                    activation: Activation = .identity, pool: ThreadPool, workspace: Workspace) {
+        for index in 0..<batch {
+            PackedGEMM.multiply(
+                m: m, n: n, k: k,
+                a: StridedPacker(data: a + aOffsets[index], extent: m, extentStride: aStrides.row, depthStride: aStrides.depth),
+                b: StridedPacker(data: b + bOffsets[index], extent: n, extentStride: bStrides.column, depthStride: bStrides.depth),
+                output: GEMMOutput(data: output + index * m * n, rowStride: n, activation: activation),
+                pool: pool, workspace: workspace)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+/// Y = activation(X · W + bias) with a constant W: linear layers (Gemm, MatMul by a weight).
+///
+/// W is packed once into column panels. Many rows of X go through the packed GEMM; a few rows
+/// (batch-1 classifiers) stream the same panels as matrix-vector products, which are bound by
+/// reading W and gain nothing from the register tile.
+public final class DenseLayer: @unchecked Sendable {
+    public let inFeatures: Int
+    public let outFeatures: Int
+    private let panels: PackedPanels
+    private let bias: UnsafeMutablePointer<Float>?
+
+    /// `weight` is [inFeatures × outFeatures], or [outFeatures × inFeatures] when `transposed`.
+    public init(inFeatures: Int, outFeatures: Int, weight: UnsafePointer<Float>, transposed: Bool, bias: UnsafePointer<Float>?) {
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        let source = transposed
+            ? StridedPacker(data: weight, extent: outFeatures, extentStride: inFeatures, depthStride: 1)
+            : StridedPacker(data: weight, extent: outFeatures, extentStride: 1, depthStride: outFeatures)
+        panels = PackedPanels(source, extent: outFeatures, depth: inFeatures, width: Microkernel.columns)
+        if let bias {
+            self.bias = .allocate(capacity: outFeatures)
+            self.bias!.initialize(from: bias, count: outFeatures)
+        } else {
+            self.bias = nil
+        }
+    }
+
+    deinit {
+        panels.deallocate()
+        bias?.deallocate()
+    }
+
+    /// Rows below which a matrix-vector product per row beats the GEMM.
+    static let vectorRows = 4
+
+    /// `input` is [rows × inFeatures], `output` [rows × outFeatures]; `residual` is shaped like the output.
+    public func run(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>,
+                    residual: UnsafePointer<Float>? = nil, activation: Activation = .identity,
+                    pool: ThreadPool, workspace: Workspace) {
+        let out = GEMMOutput(data: output, rowStride: outFeatures, bias: bias.map { UnsafePointer($0) }, biasPerRow: false,
+                             residual: residual, activation: activation)
+        if rows < DenseLayer.vectorRows {
+            let count = panels.panelCount
+            pool.parallelRanges(count) { range in
+                for row in 0..<rows { self.vectorProduct(input + row * self.inFeatures, panels: range, row: row, output: out) }
+            }
+            return
+        }
+        let source = StridedPacker(data: input, extent: rows, extentStride: inFeatures, depthStride: 1)
+        PackedGEMM.multiply(m: rows, n: outFeatures, k: inFeatures, a: source, b: panels, output: out,
+                            pool: pool, workspace: workspace)
+    }
+
+    /// One row of X times the column panels in `range`, finished like a GEMM tile.
+    @inline(__always)
+    private func vectorProduct(_ x: UnsafePointer<Float>, panels range: Range<Int>, row: Int, output: GEMMOutput) {
+        let k = inFeatures, lanes = Microkernel.columns
+        for p in range {
+            var panel = panels.panel(p)
+            // Four accumulators hide the latency of the dependent adds.
+            var s0 = Vector(), s1 = Vector(), s2 = Vector(), s3 = Vector()
+            var i = 0
+            while i + 4 <= k {
+                s0.addProduct(Vector(repeating: x[i]), panel.vector())
+                s1.addProduct(Vector(repeating: x[i + 1]), (panel + lanes).vector())
+                s2.addProduct(Vector(repeating: x[i + 2]), (panel + 2 * lanes).vector())
+                s3.addProduct(Vector(repeating: x[i + 3]), (panel + 3 * lanes).vector())
+                panel += 4 * lanes
+                i += 4
+            }
+            while i < k {
+                s0.addProduct(Vector(repeating: x[i]), panel.vector())
+                panel += lanes
+                i += 1
+            }
+            let sum = (s0 + s1) + (s2 + s3)
+            let column = p * lanes, valid = min(lanes, outFeatures - column)
+            let destination = output.data + row * output.rowStride + column
+            for j in 0..<valid { destination[j] = sum[j] }
+            PackedGEMM.finish(row: row, column: column, rows: 1, columns: valid, output: output)
+        }
+    }
+}

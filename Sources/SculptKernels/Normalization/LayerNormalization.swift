@@ -1,0 +1,57 @@
+/// Layer normalization over the last `size` values of each row:
+/// out = (x − mean) / sqrt(var + epsilon) · scale + bias.
+public struct LayerNormalization: Sendable {
+    public let rows: Int
+    public let size: Int
+    public let epsilon: Float
+
+    public init(rows: Int, size: Int, epsilon: Float) {
+        self.rows = rows
+        self.size = size
+        self.epsilon = epsilon
+    }
+
+    /// `scale` and `bias` hold `size` values (bias may be nil).
+    public func run(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                    output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let parts = rows * size >= 1 << 14 ? pool.threadCount : 1
+        pool.parallelFor(min(parts, rows)) { part in
+            for row in (part * rows / min(parts, rows))..<((part + 1) * rows / min(parts, rows)) {
+                self.normalize(input + row * size, scale, bias, output + row * size)
+            }
+        }
+    }
+
+    @inline(__always)
+    private func normalize(_ x: UnsafePointer<Float>, _ scale: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+                           _ out: UnsafeMutablePointer<Float>) {
+        let lanes = Vector.scalarCount
+        var sum = Vector(), i = 0
+        while i + lanes <= size { sum += (x + i).vector(); i += lanes }
+        var total = sum.sum()
+        while i < size { total += x[i]; i += 1 }
+        let mean = total / Float(size)
+        // Two passes (mean, then squared deviations) for accuracy, as ONNX Runtime does.
+        var squares = Vector()
+        i = 0
+        while i + lanes <= size {
+            let d = (x + i).vector() - mean
+            squares.addProduct(d, d)
+            i += lanes
+        }
+        var variance = squares.sum()
+        while i < size { variance += (x[i] - mean) * (x[i] - mean); i += 1 }
+        let inverse = 1 / (variance / Float(size) + epsilon).squareRoot()
+        i = 0
+        while i + lanes <= size {
+            var v = ((x + i).vector() - mean) * inverse * (scale + i).vector()
+            if let bias { v += (bias + i).vector() }
+            (out + i).store(v)
+            i += lanes
+        }
+        while i < size {
+            out[i] = (x[i] - mean) * inverse * scale[i] + (bias?[i] ?? 0)
+            i += 1
+        }
+    }
+}

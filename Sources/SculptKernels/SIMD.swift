@@ -1,0 +1,17 @@
+/// The vector every kernel computes with: 16 floats, one AVX-512 register, two AVX2 registers,
+/// four NEON registers. Kernels are written once against it; the compiler maps it to the host.
+public typealias Vector = SIMD16<Float>
+
+extension UnsafePointer where Pointee == Float {
+    @inline(__always) func vector() -> Vector { UnsafeRawPointer(self).loadUnaligned(as: Vector.self) }
+}
+
+extension UnsafeMutablePointer where Pointee == Float {
+    @inline(__always) func vector() -> Vector { UnsafeRawPointer(self).loadUnaligned(as: Vector.self) }
+    @inline(__always) func store(_ v: Vector) { UnsafeMutableRawPointer(self).storeBytes(of: v, as: Vector.self) }
+}
+
+/// Fills `count` floats at `pointer` with `value`.
+@inline(__always) func fill(_ pointer: UnsafeMutablePointer<Float>, _ count: Int, _ value: Float) {
+    pointer.update(repeating: value, count: count)
+}

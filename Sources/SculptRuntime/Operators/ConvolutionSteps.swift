@@ -1,0 +1,76 @@
+import SculptGraph
+import SculptKernels
+
+extension Operators {
+    /// Conv (1-D or 2-D): depthwise kernel for one filter per channel, the packed GEMM otherwise.
+    static func convolution(_ f: FusedNode, _ c: PlanContext) throws -> () -> Void {
+        let x = try f.input(0), w = try f.input(1)
+        let inShape = c.shape(x), wShape = c.shape(w)
+        guard inShape.count == 3 || inShape.count == 4 else {
+            throw f.error("only 1-D and 2-D convolutions are supported (input shape \(inShape))")
+        }
+        guard let weight = c.constant(w) else { throw f.error("the weight '\(w)' must be a constant") }
+        let geometry = try WindowGeometry(node: f.node, input: Array(inShape[2...]), kernel: Array(wShape[2...]))
+        // A 1-D convolution is a 2-D one of height 1.
+        let planar = inShape.count == 4
+        let shape = ConvolutionShape(
+            batch: inShape[0], inChannels: inShape[1], outChannels: wShape[0],
+            height: planar ? inShape[2] : 1, width: inShape.last!,
+            kernelHeight: planar ? wShape[2] : 1, kernelWidth: wShape.last!,
+            strideY: planar ? geometry.strides[0] : 1, strideX: geometry.strides.last!,
+            dilationY: planar ? geometry.dilations[0] : 1, dilationX: geometry.dilations.last!,
+            padTop: planar ? geometry.padsBegin[0] : 0, padLeft: geometry.padsBegin.last!,
+            padBottom: planar ? geometry.padsEnd[0] : 0, padRight: geometry.padsEnd.last!,
+            groups: f.node.int("group") ?? 1)
+        let bias = c.constant(f.node.input(2))
+        if let b = f.node.input(2), bias == nil { throw f.error("the bias '\(b)' must be a constant") }
+        let input = try c.pointer(x), output = try c.pointer(f.output)
+        let residual = try f.residual.map { UnsafePointer(try c.pointer($0)) }
+        let activation = f.activation, pool = c.pool, workspace = c.workspace
+        return weight.withUnsafeBufferPointer { weightPointer in
+            (bias ?? []).withUnsafeBufferPointer { biasPointer in
+                let biasBase = bias == nil ? nil : biasPointer.baseAddress
+                if shape.isDepthwise {
+                    let kernel = DepthwiseConvolution(shape: shape, weight: weightPointer.baseAddress!, bias: biasBase)
+                    workspace.reserve(floatsPerPart: kernel.scratchFloats)
+                    guard let residual else {
+                        return { kernel.run(input: input, output: output, activation: activation, pool: pool, workspace: workspace) }
+                    }
+                    let count = [shape.outputCount]
+                    let add = BroadcastBinary(op: .add, aShape: count, bShape: count, outputShape: count, activation: activation)
+                    return {
+                        kernel.run(input: input, output: output, pool: pool, workspace: workspace)
+                        add.run(output, residual, output, pool: pool)
+                    }
+                }
+                let kernel = GEMMConvolution(shape: shape, weight: weightPointer.baseAddress!, bias: biasBase)
+                workspace.reserve(floatsPerPart: PackedGEMM.scratchFloats)
+                return {
+                    kernel.run(input: input, output: output, residual: residual, activation: activation,
+                               pool: pool, workspace: workspace)
+                }
+            }
+        }
+    }
+
+    /// A BatchNormalization that no convolution absorbed: a per-channel scale and shift.
+    static func batchNormalization(_ f: FusedNode, _ c: PlanContext) throws -> () -> Void {
+        let x = try f.input(0), shape = c.shape(x)
+        guard f.node.outputs.count == 1 || f.node.outputs.dropFirst().allSatisfy(\.isEmpty),
+              (f.node.int("training_mode") ?? 0) == 0 else {
+            throw f.error("only inference mode is supported (no running statistics as outputs)")
+        }
+        let parameters = try (1...4).map { i -> [Float] in
+            guard let values = c.constant(try f.input(i)) else { throw f.error("input \(i) must be a constant") }
+            return values
+        }
+        let epsilon = f.node.float("epsilon") ?? 1e-5
+        let scale = (0..<shape[1]).map { parameters[0][$0] / (parameters[3][$0] + epsilon).squareRoot() }
+        let shift = (0..<shape[1]).map { parameters[1][$0] - parameters[2][$0] * scale[$0] }
+        let kernel = ChannelAffine(batch: shape[0], channels: shape[1], planeSize: shape.dropFirst(2).reduce(1, *))
+        let scales = c.allocate(copying: scale), shifts = c.allocate(copying: shift)
+        let input = try c.pointer(x), output = try c.pointer(f.output)
+        let activation = f.activation, pool = c.pool
+        return { kernel.run(input: input, scale: scales, shift: shifts, output: output, activation: activation, pool: pool) }
+    }
+}

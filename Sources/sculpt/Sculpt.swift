@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `sculpt` command: prunes neural networks for the board they will run on.
+@main
+struct Sculpt: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sculpt",
+        abstract: "Hardware-aware, pattern-based pruning of ONNX models.",
+        discussion: """
+            Layers are named by their ONNX node names, as `sculpt inspect` prints them.
+            With --format json a command prints one JSON object on stdout; logs and progress go to stderr.
+            """,
+        subcommands: [Inspect.self, Eval.self, Bench.self])
+}
