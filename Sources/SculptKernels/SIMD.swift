@@ -15,3 +15,15 @@ extension UnsafeMutablePointer where Pointee == Float {
 @inline(__always) func fill(_ pointer: UnsafeMutablePointer<Float>, _ count: Int, _ value: Float) {
     pointer.update(repeating: value, count: count)
 }
+
+/// Lane-wise maximum. The standard library's `pointwiseMax` and `clamped` follow IEEE
+/// maximum's NaN rules lane by lane and do not vectorize; a compare and blend does.
+@inline(__always) func maximum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: a .< b) }
+
+/// Lane-wise minimum (see `maximum`).
+@inline(__always) func minimum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .< a) }
+
+/// `x` limited to `lower...upper`, lane by lane.
+@inline(__always) func clamp(_ x: Vector, _ lower: Float, _ upper: Float) -> Vector {
+    minimum(maximum(x, Vector(repeating: lower)), Vector(repeating: upper))
+}

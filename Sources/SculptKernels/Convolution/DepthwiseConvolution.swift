@@ -1,21 +1,26 @@
 /// Depthwise convolution (one filter per channel), vectorized along output rows.
 ///
-/// Each channel is first copied into a zero-padded plane in scratch, so the inner loop has no
-/// bounds checks: every tap is one vector load (stride 1) or one strided gather (stride 2).
+/// Each channel is first copied into a zero-bordered plane in scratch, so every tap of 16
+/// outputs is one vector load with no bounds checks.
 public final class DepthwiseConvolution: @unchecked Sendable {
     public let shape: ConvolutionShape
     private let weight: UnsafeMutablePointer<Float>
     private let bias: UnsafeMutablePointer<Float>
+    private let plane: PaddedPlane
 
     /// Copies `weight` ([channels][1][kh][kw]) and `bias` (zeros when nil).
-    public init(shape: ConvolutionShape, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?) {
-        precondition(shape.isDepthwise, "\(shape) is not a depthwise convolution")
-        self.shape = shape
-        let taps = shape.kernelHeight * shape.kernelWidth
-        self.weight = .allocate(capacity: shape.outChannels * taps)
-        self.weight.initialize(from: weight, count: shape.outChannels * taps)
-        self.bias = .allocate(capacity: shape.outChannels)
-        if let bias { self.bias.initialize(from: bias, count: shape.outChannels) } else { self.bias.initialize(repeating: 0, count: shape.outChannels) }
+    public init(shape s: ConvolutionShape, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?) {
+        precondition(s.isDepthwise, "\(s) is not a depthwise convolution")
+        shape = s
+        let taps = s.kernelHeight * s.kernelWidth
+        self.weight = .allocate(capacity: s.outChannels * taps)
+        self.weight.initialize(from: weight, count: s.outChannels * taps)
+        self.bias = .allocate(capacity: s.outChannels)
+        if let bias { self.bias.initialize(from: bias, count: s.outChannels) } else { self.bias.initialize(repeating: 0, count: s.outChannels) }
+        plane = PaddedPlane(height: s.height, width: s.width, padTop: s.padTop, padLeft: s.padLeft,
+                            outHeight: s.outHeight, outWidth: s.outWidth, kernelHeight: s.kernelHeight,
+                            kernelWidth: s.kernelWidth, strideY: s.strideY, strideX: s.strideX,
+                            dilationY: s.dilationY, dilationX: s.dilationX)
     }
 
     deinit {
@@ -23,85 +28,49 @@ public final class DepthwiseConvolution: @unchecked Sendable {
         bias.deallocate()
     }
 
-    /// Width of the padded plane: room for whole vectors of outputs past the right edge.
-    var paddedWidth: Int {
-        let s = shape
-        let vectors = (s.outWidth + Vector.scalarCount - 1) / Vector.scalarCount
-        return max(s.width + s.padLeft + s.padRight, (vectors * Vector.scalarCount - 1) * s.strideX + (s.kernelWidth - 1) * s.dilationX + 1 + Vector.scalarCount)
-    }
+    /// Scratch floats one part needs: the padded plane.
+    public var scratchFloats: Int { plane.count }
 
-    var paddedHeight: Int { shape.height + shape.padTop + shape.padBottom }
-
-    /// Scratch floats one part needs.
-    public var scratchFloats: Int { paddedWidth * paddedHeight + Vector.scalarCount }
-
+    /// output = activation(depthwise conv(input) + bias), NCHW.
     public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, activation: Activation = .identity,
                     pool: ThreadPool, workspace: Workspace) {
         precondition(workspace.floatsPerPart >= scratchFloats, "the workspace is too small for \(shape)")
         let s = shape, planes = s.batch * s.outChannels
-        pool.parallelRanges(planes) { range in
-            // parallelRanges hands out distinct parts 0..<threads: derive ours from the range.
-            let part = range.lowerBound * min(pool.threadCount, planes) / planes
+        pool.parallelFor(min(pool.threadCount, planes)) { part in
             let padded = workspace.scratch(part)
-            for plane in range {
-                let channel = plane % s.outChannels
-                self.convolvePlane(input + plane * s.height * s.width, output + plane * s.outHeight * s.outWidth,
-                                   channel: channel, padded: padded, activation: activation)
+            let parts = min(pool.threadCount, planes)
+            for index in (part * planes / parts)..<((part + 1) * planes / parts) {
+                self.plane.fill(from: input + index * s.height * s.width, into: padded, border: 0)
+                self.convolve(padded, output + index * s.outHeight * s.outWidth, channel: index % s.outChannels,
+                              activation: activation)
             }
         }
     }
 
-    private func convolvePlane(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, channel: Int,
-                               padded: UnsafeMutablePointer<Float>, activation: Activation) {
-        let s = shape, pw = paddedWidth
-        fill(padded, pw * s.padTop, 0)
-        for y in 0..<s.height {
-            let row = padded + (y + s.padTop) * pw
-            fill(row, s.padLeft, 0)
-            (row + s.padLeft).update(from: input + y * s.width, count: s.width)
-            fill(row + s.padLeft + s.width, pw - s.padLeft - s.width, 0)
-        }
-        fill(padded + (s.height + s.padTop) * pw, pw * s.padBottom, 0)
-
-        let taps = s.kernelHeight * s.kernelWidth
-        let w = weight + channel * taps
+    /// One plane, four vectors of windows at a time (four independent chains of multiply-adds).
+    private func convolve(_ padded: UnsafeMutablePointer<Float>, _ output: UnsafeMutablePointer<Float>, channel: Int,
+                          activation: Activation) {
+        let s = shape, pw = plane.paddedWidth
+        let w = weight + channel * s.kernelHeight * s.kernelWidth
         let b = Vector(repeating: bias[channel])
-        let lanes = Vector.scalarCount
-        for oy in 0..<s.outHeight {
-            let out = output + oy * s.outWidth
-            var ox = 0
-            while ox < s.outWidth {
-                var acc = b
-                for ky in 0..<s.kernelHeight {
-                    let line = padded + (oy * s.strideY + ky * s.dilationY) * pw + ox * s.strideX
-                    for kx in 0..<s.kernelWidth {
-                        let source = UnsafePointer(line + kx * s.dilationX)
-                        let weightValue = Vector(repeating: w[ky * s.kernelWidth + kx])
-                        acc.addProduct(weightValue, DepthwiseConvolution.load(source, stride: s.strideX))
-                    }
+        plane.forEachStep(padded, output: output, outWidth: s.outWidth, strideX: s.strideX) { origin, o, _, _ in
+            var a0 = b, a1 = b, a2 = b, a3 = b
+            for ky in 0..<s.kernelHeight {
+                let row = origin + ky * s.dilationY * pw
+                for kx in 0..<s.kernelWidth {
+                    let weight = Vector(repeating: w[ky * s.kernelWidth + kx]), source = row + kx * s.dilationX
+                    a0.addProduct(weight, (source + o.0).vector())
+                    a1.addProduct(weight, (source + o.1).vector())
+                    a2.addProduct(weight, (source + o.2).vector())
+                    a3.addProduct(weight, (source + o.3).vector())
                 }
-                acc = activation.apply(acc)
-                let valid = min(lanes, s.outWidth - ox)
-                if valid == lanes {
-                    (out + ox).store(acc)
-                } else {
-                    for i in 0..<valid { out[ox + i] = acc[i] }
-                }
-                ox += lanes
             }
+            if let f0 = activation.inlineForm(a0), let f1 = activation.inlineForm(a1),
+               let f2 = activation.inlineForm(a2), let f3 = activation.inlineForm(a3) {
+                return (f0, f1, f2, f3)
+            }
+            return (a0, a1, a2, a3)
         }
-    }
-
-    /// Sixteen inputs `stride` apart.
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>, stride: Int) -> Vector {
-        switch stride {
-        case 1: return p.vector()
-        case 2: return UnsafeRawPointer(p).loadUnaligned(as: SIMD32<Float>.self).evenHalf
-        default:
-            var v = Vector()
-            for i in 0..<Vector.scalarCount { v[i] = p[i * stride] }
-            return v
-        }
+        if !activation.isInlinable { activation.apply(output, count: s.outHeight * s.outWidth) }
     }
 }

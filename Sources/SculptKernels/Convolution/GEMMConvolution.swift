@@ -14,8 +14,10 @@ public final class GEMMConvolution: @unchecked Sendable {
     public init(shape: ConvolutionShape, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?) {
         self.shape = shape
         let filters = shape.outChannelsPerGroup, pixels = shape.outHeight * shape.outWidth
-        transposed = GEMMConvolution.paddedCells(rows: pixels, columns: filters)
-            < GEMMConvolution.paddedCells(rows: filters, columns: pixels)
+        // The transposed product scatters its tiles into the NCHW output: worth it only when the
+        // usual orientation would waste a sizeable part of the register tile.
+        transposed = 5 * GEMMConvolution.paddedCells(rows: pixels, columns: filters)
+            < 4 * GEMMConvolution.paddedCells(rows: filters, columns: pixels)
         let width = transposed ? Microkernel.columns : Microkernel.rows
         weights = (0..<shape.groups).map { g in
             let source = StridedPacker(data: weight + g * filters * shape.filterLength, extent: filters,

@@ -25,7 +25,7 @@ public enum ReferenceConvolution {
                                 }
                             }
                         }
-                        output[((n * s.outChannels + oc) * oh + oy) * ow + ox] = activation.apply(Float(sum))
+                        output[((n * s.outChannels + oc) * oh + oy) * ow + ox] = activation.reference(Float(sum))
                     }
                 }
             }

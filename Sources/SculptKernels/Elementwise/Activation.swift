@@ -16,9 +16,9 @@ public enum Activation: Sendable, Equatable, Hashable {
     case erf
     case sqrt
 
-    /// The scalar form, for the tails of vector loops.
-    @inline(__always)
-    public func apply(_ x: Float) -> Float {
+    /// The textbook scalar form (libm), which reference kernels use; fast kernels use the vector
+    /// forms, which agree with it to a few ulps.
+    public func reference(_ x: Float) -> Float {
         switch self {
         case .identity: x
         case .relu: Swift.max(x, 0)
@@ -33,34 +33,64 @@ public enum Activation: Sendable, Equatable, Hashable {
         }
     }
 
-    @inline(__always)
-    public func apply(_ x: Vector) -> Vector {
+    /// output[i] = f(input[i]) for `count` floats; `output` may be `input`.
+    ///
+    /// The switch over the function runs once per call, outside the loop, so kernels call this
+    /// on whole rows or tiles rather than per vector.
+    public func apply(_ input: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
-        case .identity: return x
-        case .relu: return pointwiseMax(x, Vector())
-        case .leakyRelu(let alpha): return x.replacing(with: x * alpha, where: x .< 0)
-        case .clip(let lo, let hi): return x.clamped(lowerBound: Vector(repeating: lo), upperBound: Vector(repeating: hi))
-        case .hardSigmoid(let alpha, let beta):
-            return (x * alpha + beta).clamped(lowerBound: Vector(), upperBound: Vector(repeating: 1))
-        case .hardSwish:
-            return x * (x * (1 / 6) + 0.5).clamped(lowerBound: Vector(), upperBound: Vector(repeating: 1))
-        case .sqrt: return x.squareRoot()
-        case .sigmoid: return VectorMath.sigmoid(x)
-        case .tanh: return VectorMath.tanh(x)
-        case .erf: return VectorMath.erf(x)
+        case .identity:
+            if UnsafePointer(output) != input { output.update(from: input, count: count) }
+        case .relu: map(input, output, count) { maximum($0, Vector()) }
+        case .leakyRelu(let alpha): map(input, output, count) { $0.replacing(with: $0 * alpha, where: $0 .< 0) }
+        case .clip(let lo, let hi): map(input, output, count) { clamp($0, lo, hi) }
+        case .hardSigmoid(let alpha, let beta): map(input, output, count) { clamp($0 * alpha + beta, 0, 1) }
+        case .hardSwish: map(input, output, count) { $0 * clamp($0 * (1 / 6) + 0.5, 0, 1) }
+        case .sqrt: map(input, output, count) { $0.squareRoot() }
+        case .sigmoid: map(input, output, count) { VectorMath.sigmoid($0) }
+        case .tanh: map(input, output, count) { VectorMath.tanh($0) }
+        case .erf: map(input, output, count) { VectorMath.erf($0) }
         }
     }
 
-    /// output[i] = f(input[i]) for `count` floats; `output` may be `input`.
-    public func apply(_ input: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, count: Int) {
+    /// The vector form of the piecewise-linear functions, small enough to inline into a kernel's
+    /// epilogue and keep in registers; nil for the transcendental ones, which kernels apply
+    /// afterwards with `apply(_:count:)`.
+    @inline(__always)
+    public func inlineForm(_ x: Vector) -> Vector? {
+        switch self {
+        case .identity: x
+        case .relu: maximum(x, Vector())
+        case .clip(let lo, let hi): clamp(x, lo, hi)
+        case .hardSigmoid(let alpha, let beta): clamp(x * alpha + beta, 0, 1)
+        case .hardSwish: x * clamp(x * (1 / 6) + 0.5, 0, 1)
+        default: nil
+        }
+    }
+
+    /// Whether `inlineForm` handles this function.
+    public var isInlinable: Bool { inlineForm(Vector()) != nil }
+
+    /// In place over `count` floats.
+    @inline(__always)
+    public func apply(_ data: UnsafeMutablePointer<Float>, count: Int) {
+        apply(UnsafePointer(data), to: data, count: count)
+    }
+
+    /// Runs the vector form over whole vectors and the scalar form over the tail.
+    @inline(__always)
+    private func map(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int,
+                     _ vectorForm: (Vector) -> Vector) {
         var i = 0
         while i + Vector.scalarCount <= count {
-            (output + i).store(apply((input + i).vector()))
+            (output + i).store(vectorForm((input + i).vector()))
             i += Vector.scalarCount
         }
-        while i < count {
-            output[i] = apply(input[i])
-            i += 1
-        }
+        guard i < count else { return }
+        // The tail through one vector, so that every element sees the same (vector) definition.
+        var tail = Vector()
+        for j in i..<count { tail[j - i] = input[j] }
+        tail = vectorForm(tail)
+        for j in i..<count { output[j] = tail[j - i] }
     }
 }

@@ -24,8 +24,8 @@ public enum BinaryOperator: Sendable, Equatable {
         case .subtract: return a - b
         case .multiply: return a * b
         case .divide: return a / b
-        case .maximum: return pointwiseMax(a, b)
-        case .minimum: return pointwiseMin(a, b)
+        case .maximum: return SculptKernels.maximum(a, b)
+        case .minimum: return SculptKernels.minimum(a, b)
         case .power:
             var r = Vector()
             for i in 0..<Vector.scalarCount { r[i] = apply(a[i], b[i]) }
@@ -122,25 +122,26 @@ public struct BroadcastBinary: Sendable {
         var i = 0
         if sa == 1 && sb == 1 {
             while i + lanes <= n {
-                (out + i).store(activation.apply(op.apply((a + i).vector(), (b + i).vector())))
+                (out + i).store(op.apply((a + i).vector(), (b + i).vector()))
                 i += lanes
             }
         } else if sa == 1 && sb == 0 {
             let bv = Vector(repeating: b[0])
             while i + lanes <= n {
-                (out + i).store(activation.apply(op.apply((a + i).vector(), bv)))
+                (out + i).store(op.apply((a + i).vector(), bv))
                 i += lanes
             }
         } else if sa == 0 && sb == 1 {
             let av = Vector(repeating: a[0])
             while i + lanes <= n {
-                (out + i).store(activation.apply(op.apply(av, (b + i).vector())))
+                (out + i).store(op.apply(av, (b + i).vector()))
                 i += lanes
             }
         }
         while i < n {
-            out[i] = activation.apply(op.apply(a[i * sa], b[i * sb]))
+            out[i] = op.apply(a[i * sa], b[i * sb])
             i += 1
         }
+        activation.apply(out, count: n)
     }
 }

@@ -29,7 +29,7 @@ public enum VectorMath {
     /// e^x: x = n·ln2 + r with |r| ≤ ln2/2, e^r by a degree-6 polynomial, 2^n built in the exponent bits.
     @inline(__always)
     public static func exp(_ x: Vector) -> Vector {
-        let clamped = x.clamped(lowerBound: Vector(repeating: -87.3), upperBound: Vector(repeating: 88.7))
+        let clamped = clamp(x, -87.3, 88.7)
         let n = (clamped * 1.44269504088896341).rounded(.toNearestOrEven)
         // ln2 split in two so that r keeps full precision.
         var r = clamped - n * 0.693359375

@@ -87,12 +87,12 @@ public struct GEMMOutput {
     }
 }
 
-/// C (m × n) = A (m × k) · B (k × n), blocked for the cache hierarchy as in BLIS: panels of B
-/// for a block of k stay in L2/L3, panels of A in L2, and one register tile in the microkernel.
+/// C (m × n) = A (m × k) · B (k × n), blocked for the cache hierarchy as in BLIS: a block of B
+/// (256 × 256) stays in L2, one panel of A in L1, and one register tile in the microkernel.
 public enum PackedGEMM {
     static let depthBlock = 256
     static let rowBlock = 96
-    static let columnBlock = 1024
+    static let columnBlock = 256
     static let mr = Microkernel.rows
     static let nr = Microkernel.columns
 
@@ -140,10 +140,12 @@ public enum PackedGEMM {
                 for ic in stride(from: rowPanels.lowerBound, to: rowPanels.upperBound, by: panelsPerRowBlock) {
                     let iPanels = ic..<min(ic + panelsPerRowBlock, rowPanels.upperBound)
                     let aBlock = a.panels(iPanels, k0: k0, depth: depth, width: mr, scratch: aScratch)
-                    for j in jPanels {
-                        let bPanel = bBlock.first + (j - jPanels.lowerBound) * bBlock.stride
-                        for i in iPanels {
-                            let aPanel = aBlock.first + (i - iPanels.lowerBound) * aBlock.stride
+                    // Row panel outside, column panel inside: the A panel stays in L1, and C is
+                    // written row by row, which matters when k is small and C traffic dominates.
+                    for i in iPanels {
+                        let aPanel = aBlock.first + (i - iPanels.lowerBound) * aBlock.stride
+                        for j in jPanels {
+                            let bPanel = bBlock.first + (j - jPanels.lowerBound) * bBlock.stride
                             let rows = min(mr, m - i * mr), columns = min(nr, n - j * nr)
                             let c = output.data + i * mr * output.rowStride + j * nr * output.columnStride
                             if rows == mr && columns == nr && output.columnStride == 1 {
@@ -179,27 +181,42 @@ public enum PackedGEMM {
     /// Applies bias, residual and activation to a finished region of C.
     @inline(__always)
     static func finish(row: Int, column: Int, rows: Int, columns: Int, output: GEMMOutput) {
-        guard output.bias != nil || output.residual != nil || output.activation != .identity || output.scale != 1 else { return }
-        let base = row * output.rowStride + column * output.columnStride
+        let activation = output.activation
+        guard output.bias != nil || output.residual != nil || activation != .identity || output.scale != 1 else { return }
+        let base = output.data + row * output.rowStride + column * output.columnStride
         if output.columnStride == 1 && columns == nr {
             for r in 0..<rows {
-                let offset = base + r * output.rowStride
-                var v = (output.data + offset).vector() * output.scale
+                let out = base + r * output.rowStride
+                var v = out.vector() * output.scale
                 if let bias = output.bias {
                     v += output.biasPerRow ? Vector(repeating: bias[row + r]) : (bias + column).vector()
                 }
-                if let residual = output.residual { v += (residual + offset).vector() }
-                (output.data + offset).store(output.activation.apply(v))
+                if let residual = output.residual { v += (residual + (out - output.data)).vector() }
+                if let y = activation.inlineForm(v) {
+                    out.store(y)
+                } else {
+                    out.store(v)
+                    activation.apply(out, count: nr)
+                }
             }
             return
         }
         for r in 0..<rows {
             for col in 0..<columns {
-                let offset = base + r * output.rowStride + col * output.columnStride
-                var v = output.data[offset] * output.scale
+                let offset = r * output.rowStride + col * output.columnStride
+                var v = base[offset] * output.scale
                 if let bias = output.bias { v += output.biasPerRow ? bias[row + r] : bias[column + col] }
-                if let residual = output.residual { v += residual[offset] }
-                output.data[offset] = output.activation.apply(v)
+                if let residual = output.residual { v += residual[(base - output.data) + offset] }
+                base[offset] = v
+            }
+        }
+        guard activation != .identity else { return }
+        if output.rowStride == 1 {
+            // Transposed outputs: each column of the tile is a contiguous run.
+            for col in 0..<columns { activation.apply(base + col * output.columnStride, count: rows) }
+        } else {
+            for r in 0..<rows {
+                for col in 0..<columns { activation.apply(base + r * output.rowStride + col * output.columnStride, count: 1) }
             }
         }
     }

@@ -20,15 +20,14 @@ public struct ChannelAffine: Sendable {
                 let s = scale[c], t = shift[c]
                 var i = 0
                 while i + Vector.scalarCount <= self.planeSize {
-                    var v = (x + i).vector()
-                    v = v * s + t
-                    (out + i).store(activation.apply(v))
+                    (out + i).store((x + i).vector() * s + t)
                     i += Vector.scalarCount
                 }
                 while i < self.planeSize {
-                    out[i] = activation.apply(x[i] * s + t)
+                    out[i] = x[i] * s + t
                     i += 1
                 }
+                activation.apply(out, count: self.planeSize)
             }
         }
     }

@@ -40,7 +40,7 @@ public struct Softmax: Sendable {
     private func lastAxis(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
         let lanes = Vector.scalarCount
         var peaks = Vector(repeating: -.infinity), i = 0
-        while i + lanes <= size { peaks = pointwiseMax(peaks, (x + i).vector()); i += lanes }
+        while i + lanes <= size { peaks = maximum(peaks, (x + i).vector()); i += lanes }
         var peak = peaks.max()
         while i < size { peak = max(peak, x[i]); i += 1 }
         var sums = Vector()

@@ -41,39 +41,57 @@ public struct PoolingShape: Sendable, Hashable {
     }
 }
 
-/// Max and average pooling over windows, one plane per task.
+/// Max and average pooling over windows, vectorized along output rows: each plane is copied
+/// into a bordered one (−∞ for max, 0 for average), so windows need no bounds checks.
 public enum Pooling {
     public enum Kind: Sendable { case max, average }
 
+    /// Scratch floats one part needs for `shape`: the padded plane and the averages' divisors.
+    public static func scratchFloats(_ s: PoolingShape) -> Int {
+        let plane = s.paddedPlane
+        return plane.count + plane.paddedWidth + plane.paddedHeight
+    }
+
     public static func run(_ kind: Kind, _ s: PoolingShape, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                           pool: ThreadPool) {
-        pool.parallelRanges(s.planes) { planes in
-            for plane in planes {
-                let src = input + plane * s.height * s.width
-                let dst = output + plane * s.outHeight * s.outWidth
-                for oy in 0..<s.outHeight {
-                    let y0 = oy * s.strideY - s.padTop
-                    for ox in 0..<s.outWidth {
-                        let x0 = ox * s.strideX - s.padLeft
-                        var best = -Float.infinity, sum: Float = 0, valid = 0
-                        for ky in 0..<s.kernelHeight {
-                            let y = y0 + ky * s.dilationY
-                            guard y >= 0 && y < s.height else { continue }
-                            for kx in 0..<s.kernelWidth {
-                                let x = x0 + kx * s.dilationX
-                                guard x >= 0 && x < s.width else { continue }
-                                let v = src[y * s.width + x]
-                                best = max(best, v)
-                                sum += v
-                                valid += 1
+                           pool: ThreadPool, workspace: Workspace) {
+        precondition(workspace.floatsPerPart >= scratchFloats(s), "the workspace is too small for this pooling")
+        let plane = s.paddedPlane, pw = plane.paddedWidth
+        let start = Vector(repeating: kind == .max ? -.infinity : 0)
+        let parts = min(pool.threadCount, s.planes)
+        pool.parallelFor(parts) { part in
+            let padded = workspace.scratch(part)
+            // Average pooling divides by the taps each window covers: rows × columns.
+            let columnCounts = padded + plane.count, rowCounts = columnCounts + pw
+            if kind == .average {
+                fill(columnCounts, pw + plane.paddedHeight, 1)
+                for x in 0..<plane.rowSpan { columnCounts[x] = Float(s.coveredColumns(atPosition: x)) }
+                for oy in 0..<s.outHeight { rowCounts[oy] = Float(s.coveredTaps(oy, axis: 0)) }
+            }
+            for index in (part * s.planes / parts)..<((part + 1) * s.planes / parts) {
+                plane.fill(from: input + index * s.height * s.width, into: padded, border: kind == .max ? -.infinity : 0)
+                plane.forEachStep(padded, output: output + index * s.outHeight * s.outWidth, outWidth: s.outWidth,
+                                  strideX: s.strideX) { origin, o, oy, x in
+                    var a0 = start, a1 = start, a2 = start, a3 = start
+                    for ky in 0..<s.kernelHeight {
+                        let row = origin + ky * s.dilationY * pw
+                        for kx in 0..<s.kernelWidth {
+                            let v = row + kx * s.dilationX
+                            if kind == .max {
+                                a0 = maximum(a0, (v + o.0).vector()); a1 = maximum(a1, (v + o.1).vector())
+                                a2 = maximum(a2, (v + o.2).vector()); a3 = maximum(a3, (v + o.3).vector())
+                            } else {
+                                a0 += (v + o.0).vector(); a1 += (v + o.1).vector()
+                                a2 += (v + o.2).vector(); a3 += (v + o.3).vector()
                             }
                         }
-                        switch kind {
-                        case .max: dst[oy * s.outWidth + ox] = best
-                        case .average:
-                            dst[oy * s.outWidth + ox] = sum / Float(s.countPadding ? s.paddedWindow(oy: oy, ox: ox) : max(valid, 1))
-                        }
                     }
+                    guard kind == .average else { return (a0, a1, a2, a3) }
+                    // Offsets o.i = row r·strideY·width + column c: recover (r, c) for the divisors.
+                    @inline(__always) func divisor(_ offset: Int) -> Vector {
+                        let r = offset / (s.strideY * pw), c = offset % (s.strideY * pw)
+                        return UnsafePointer(columnCounts + x + c).vector() * rowCounts[min(oy + r, plane.paddedHeight - 1)]
+                    }
+                    return (a0 / divisor(o.0), a1 / divisor(o.1), a2 / divisor(o.2), a3 / divisor(o.3))
                 }
             }
         }
@@ -91,7 +109,7 @@ public enum Pooling {
                 var acc = kind == .max ? Vector(repeating: -.infinity) : Vector()
                 while i + Vector.scalarCount <= size {
                     let v = (src + i).vector()
-                    acc = kind == .max ? pointwiseMax(acc, v) : acc + v
+                    acc = kind == .max ? maximum(acc, v) : acc + v
                     i += Vector.scalarCount
                 }
                 var result = kind == .max ? acc.max() : acc.sum()
@@ -106,12 +124,30 @@ public enum Pooling {
 }
 
 extension PoolingShape {
-    /// Window size counting padding but not positions past the padded input (ONNX's count_include_pad).
-    func paddedWindow(oy: Int, ox: Int) -> Int {
-        let y0 = oy * strideY - padTop, x0 = ox * strideX - padLeft
-        let y1 = min(y0 + (kernelHeight - 1) * dilationY + 1, height + padBottom)
-        let x1 = min(x0 + (kernelWidth - 1) * dilationX + 1, width + padRight)
-        let rows = (y1 - y0 + dilationY - 1) / dilationY, columns = (x1 - x0 + dilationX - 1) / dilationX
-        return max(1, rows * columns)
+    var paddedPlane: PaddedPlane {
+        PaddedPlane(height: height, width: width, padTop: padTop, padLeft: padLeft, outHeight: outHeight, outWidth: outWidth,
+                    kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideY: strideY, strideX: strideX,
+                    dilationY: dilationY, dilationX: dilationX)
+    }
+
+    /// Columns covered by the window at unit-stride position `x` (output x / strideX when x is a multiple).
+    func coveredColumns(atPosition x: Int) -> Int {
+        let low = countPadding ? -padLeft : 0, high = countPadding ? width + padRight : width
+        var covered = 0
+        for tap in 0..<kernelWidth where x - padLeft + tap * dilationX >= low && x - padLeft + tap * dilationX < high { covered += 1 }
+        return max(covered, 1)
+    }
+
+    /// Taps of window `index` along `axis` (0: rows, 1: columns) that an average counts: those on
+    /// the input, plus those on the explicit padding when `countPadding` (never those past it).
+    func coveredTaps(_ index: Int, axis: Int) -> Int {
+        let (stride, dilation, kernel, pad, size, padEnd) = axis == 0
+            ? (strideY, dilationY, kernelHeight, padTop, height, padBottom)
+            : (strideX, dilationX, kernelWidth, padLeft, width, padRight)
+        let low = countPadding ? -pad : 0, high = countPadding ? size + padEnd : size
+        let start = index * stride - pad
+        var covered = 0
+        for tap in 0..<kernel where start + tap * dilation >= low && start + tap * dilation < high { covered += 1 }
+        return max(covered, 1)
     }
 }

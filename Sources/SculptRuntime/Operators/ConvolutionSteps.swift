@@ -2,7 +2,8 @@ import SculptGraph
 import SculptKernels
 
 extension Operators {
-    /// Conv (1-D or 2-D): depthwise kernel for one filter per channel, the packed GEMM otherwise.
+    /// Conv (1-D or 2-D): the depthwise kernel for one filter per channel, the direct kernel for
+    /// larger windows, the packed GEMM for pointwise (1×1) convolutions.
     static func convolution(_ f: FusedNode, _ c: PlanContext) throws -> () -> Void {
         let x = try f.input(0), w = try f.input(1)
         let inShape = c.shape(x), wShape = c.shape(w)
@@ -41,6 +42,15 @@ extension Operators {
                     return {
                         kernel.run(input: input, output: output, pool: pool, workspace: workspace)
                         add.run(output, residual, output, pool: pool)
+                    }
+                }
+                if shape.kernelHeight * shape.kernelWidth > 1 {
+                    let kernel = DirectConvolution(shape: shape, weight: weightPointer.baseAddress!, bias: biasBase)
+                    workspace.reserve(sharedFloats: kernel.sharedScratchFloats)
+                    workspace.reserve(floatsPerPart: DirectConvolution.scratchFloats)
+                    return {
+                        kernel.run(input: input, output: output, residual: residual, activation: activation,
+                                   pool: pool, workspace: workspace)
                     }
                 }
                 let kernel = GEMMConvolution(shape: shape, weight: weightPointer.baseAddress!, bias: biasBase)

@@ -20,8 +20,9 @@ extension Operators {
             padTop: planar ? g.padsBegin[0] : 0, padLeft: g.padsBegin.last!,
             padBottom: planar ? g.padsEnd[0] : 0, padRight: g.padsEnd.last!,
             countPadding: f.node.int("count_include_pad") == 1)
-        let input = try c.pointer(x), output = try c.pointer(f.output), pool = c.pool
-        return { Pooling.run(kind, shape, input: input, output: output, pool: pool) }
+        let input = try c.pointer(x), output = try c.pointer(f.output), pool = c.pool, workspace = c.workspace
+        workspace.reserve(floatsPerPart: Pooling.scratchFloats(shape))
+        return { Pooling.run(kind, shape, input: input, output: output, pool: pool, workspace: workspace) }
     }
 
     /// GlobalAveragePool and GlobalMaxPool: one value per channel.

@@ -1,0 +1,195 @@
+/// Dense convolution computed directly from the image, without an im2col matrix.
+///
+/// The register tile is 6 output pixels × 16 filters: for every filter tap k, the kernel loads
+/// 16 packed weights as one vector and broadcasts the 6 pixels' inputs, read in place at
+/// `pixel base + tap offset`. Padding comes from a zero-bordered copy of the image, so the inner
+/// loop has no bounds checks; strides and dilations live in the precomputed offsets. The whole
+/// filter depth is summed in registers, so each output is written once, with bias, residual and
+/// activation applied on the way out.
+public final class DirectConvolution: @unchecked Sendable {
+    public let shape: ConvolutionShape
+    static let pixelsPerTile = 6
+    static let filtersPerTile = Vector.scalarCount
+    static let tileFloats = pixelsPerTile * filtersPerTile
+    /// Tiles one task computes for one block of filters.
+    static let tilesPerTask = 16
+    /// Filter taps per slice: 192 × 16 weights, 12 KB, stay in L1 across a task's tiles.
+    static let depthSlice = 192
+    /// Scratch floats a part needs: the tiles' sums between depth slices.
+    public static let scratchFloats = tilesPerTask * tileFloats
+
+    /// Weights per group and 16-filter block: [depth][16], zero-padded past the last filter.
+    private let weights: UnsafeMutablePointer<Float>
+    private let bias: UnsafeMutablePointer<Float>
+    /// Offset of filter tap k (channel, ky, kx) from a pixel's window origin in the padded image.
+    private let tapOffsets: UnsafeMutablePointer<Int>
+    /// Offset of each output pixel's window origin in the padded image (no divisions per tile).
+    private let pixelOffsets: UnsafeMutablePointer<Int>
+    private let blocksPerGroup: Int
+    private let plane: PaddedPlane
+    private let needsPadding: Bool
+
+    /// Packs `weight` ([outChannels][inChannels/groups][kh][kw]) and copies `bias`.
+    public init(shape s: ConvolutionShape, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?) {
+        shape = s
+        needsPadding = s.padTop + s.padLeft + s.padBottom + s.padRight > 0
+        plane = needsPadding
+            ? PaddedPlane(height: s.height, width: s.width, padTop: s.padTop, padLeft: s.padLeft,
+                          outHeight: s.outHeight, outWidth: s.outWidth, kernelHeight: s.kernelHeight,
+                          kernelWidth: s.kernelWidth, strideY: s.strideY, strideX: s.strideX,
+                          dilationY: s.dilationY, dilationX: s.dilationX)
+            : PaddedPlane(unpadded: s.height, width: s.width)
+        let lanes = DirectConvolution.filtersPerTile, depth = s.filterLength
+        blocksPerGroup = (s.outChannelsPerGroup + lanes - 1) / lanes
+        weights = .allocate(capacity: s.groups * blocksPerGroup * depth * lanes)
+        weights.initialize(repeating: 0, count: s.groups * blocksPerGroup * depth * lanes)
+        for filter in 0..<s.outChannels {
+            let g = filter / s.outChannelsPerGroup, f = filter % s.outChannelsPerGroup
+            let block = weights + ((g * blocksPerGroup + f / lanes) * depth) * lanes + f % lanes
+            for k in 0..<depth { block[k * lanes] = weight[filter * depth + k] }
+        }
+        // Padded to whole vectors so the last block's bias loads as one.
+        self.bias = .allocate(capacity: s.outChannels + lanes)
+        self.bias.initialize(repeating: 0, count: s.outChannels + lanes)
+        if let bias { self.bias.update(from: bias, count: s.outChannels) }
+        let pixels = s.outHeight * s.outWidth
+        pixelOffsets = .allocate(capacity: pixels)
+        for pixel in 0..<pixels {
+            pixelOffsets[pixel] = (pixel / s.outWidth) * s.strideY * plane.paddedWidth + (pixel % s.outWidth) * s.strideX
+        }
+        tapOffsets = .allocate(capacity: depth)
+        var k = 0
+        for channel in 0..<s.inChannelsPerGroup {
+            for ky in 0..<s.kernelHeight {
+                for kx in 0..<s.kernelWidth {
+                    tapOffsets[k] = (channel * plane.paddedHeight + ky * s.dilationY) * plane.paddedWidth + kx * s.dilationX
+                    k += 1
+                }
+            }
+        }
+    }
+
+    deinit {
+        weights.deallocate()
+        bias.deallocate()
+        tapOffsets.deallocate()
+        pixelOffsets.deallocate()
+    }
+
+    /// Shared scratch floats: the zero-padded image.
+    public var sharedScratchFloats: Int { needsPadding ? shape.inChannels * plane.count : 0 }
+
+    /// output = activation(conv(input) + bias + residual), NCHW; `residual` is shaped like the output.
+    public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                    residual: UnsafePointer<Float>? = nil, activation: Activation = .identity,
+                    pool: ThreadPool, workspace: Workspace) {
+        let s = shape
+        precondition(workspace.sharedFloats >= sharedScratchFloats && workspace.floatsPerPart >= DirectConvolution.scratchFloats,
+                     "the workspace is too small for \(s)")
+        let pixels = s.outHeight * s.outWidth, per = DirectConvolution.tilesPerTask
+        let tiles = (pixels + DirectConvolution.pixelsPerTile - 1) / DirectConvolution.pixelsPerTile
+        let chunks = (tiles + per - 1) / per, tasks = s.groups * blocksPerGroup * chunks
+        for n in 0..<s.batch {
+            var image = input + n * s.inChannels * s.height * s.width
+            if needsPadding {
+                pad(image, into: workspace.shared, pool: pool)
+                image = UnsafePointer(workspace.shared)
+            }
+            let outImage = output + n * s.outChannels * pixels
+            let residualImage = residual.map { $0 + n * s.outChannels * pixels }
+            pool.parallelFor(min(pool.threadCount, tasks)) { part in
+                let partial = workspace.scratch(part), parts = min(pool.threadCount, tasks)
+                // Consecutive tasks share a filter block, whose weights then stay in cache.
+                for task in (part * tasks / parts)..<((part + 1) * tasks / parts) {
+                    let chunk = task % chunks, block = (task / chunks) % self.blocksPerGroup
+                    let group = task / (chunks * self.blocksPerGroup)
+                    let tileRange = (chunk * per)..<min(chunk * per + per, tiles)
+                    // Slices of the filter depth: a slice's weights stay in L1 while every tile uses them.
+                    for k0 in stride(from: 0, to: s.filterLength, by: DirectConvolution.depthSlice) {
+                        let depth = k0..<min(k0 + DirectConvolution.depthSlice, s.filterLength)
+                        for tile in tileRange {
+                            self.computeTile(tile, group: group, block: block, depth: depth,
+                                             partial: partial + (tile - tileRange.lowerBound) * DirectConvolution.tileFloats,
+                                             image: image, output: outImage, residual: residualImage, activation: activation)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies the image into a zero-bordered one, channel by channel.
+    private func pad(_ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let s = shape
+        pool.parallelRanges(s.inChannels) { channels in
+            for channel in channels {
+                self.plane.fill(from: image + channel * s.height * s.width, into: padded + channel * self.plane.count, border: 0)
+            }
+        }
+    }
+
+    /// Adds taps `depth` to one tile's sums (kept in `partial` between slices); after the last
+    /// slice, writes the tile out.
+    @inline(__always)
+    private func computeTile(_ tile: Int, group: Int, block: Int, depth: Range<Int>, partial: UnsafeMutablePointer<Float>,
+                             image: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                             residual: UnsafePointer<Float>?, activation: Activation) {
+        let s = shape, pixels = s.outHeight * s.outWidth, lanes = DirectConvolution.filtersPerTile
+        let first = tile * DirectConvolution.pixelsPerTile
+        let valid = min(DirectConvolution.pixelsPerTile, pixels - first)
+        let groupImage = image + group * s.inChannelsPerGroup * plane.count
+        /// Where the window of output pixel `p` starts; past the last pixel, repeat it (results discarded).
+        @inline(__always) func origin(_ p: Int) -> UnsafePointer<Float> {
+            groupImage + pixelOffsets[first + min(p, valid - 1)]
+        }
+        let p0 = origin(0), p1 = origin(1), p2 = origin(2), p3 = origin(3), p4 = origin(4), p5 = origin(5)
+        var w = UnsafePointer(weights + ((group * blocksPerGroup + block) * s.filterLength + depth.lowerBound) * lanes)
+        var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
+        if depth.lowerBound > 0 {
+            c0 = partial.vector(); c1 = (partial + lanes).vector(); c2 = (partial + 2 * lanes).vector()
+            c3 = (partial + 3 * lanes).vector(); c4 = (partial + 4 * lanes).vector(); c5 = (partial + 5 * lanes).vector()
+        }
+        for k in depth {
+            let offset = tapOffsets[k]
+            let wv = w.vector()
+            c0.addProduct(Vector(repeating: p0[offset]), wv)
+            c1.addProduct(Vector(repeating: p1[offset]), wv)
+            c2.addProduct(Vector(repeating: p2[offset]), wv)
+            c3.addProduct(Vector(repeating: p3[offset]), wv)
+            c4.addProduct(Vector(repeating: p4[offset]), wv)
+            c5.addProduct(Vector(repeating: p5[offset]), wv)
+            w += lanes
+        }
+        if depth.upperBound < s.filterLength {
+            partial.store(c0); (partial + lanes).store(c1); (partial + 2 * lanes).store(c2)
+            (partial + 3 * lanes).store(c3); (partial + 4 * lanes).store(c4); (partial + 5 * lanes).store(c5)
+            return
+        }
+        let filter0 = group * s.outChannelsPerGroup + block * lanes
+        let filters = min(lanes, s.outChannelsPerGroup - block * lanes)
+        // The tile holds 6 pixels × 16 filters; NCHW wants each filter's pixels together, so it goes
+        // out through a small buffer, transposed, with the residual added on the way.
+        let b = UnsafePointer(bias + filter0).vector()
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: DirectConvolution.pixelsPerTile * lanes) { buffer in
+            let t = buffer.baseAddress!
+            (t).store(c0 + b)
+            (t + lanes).store(c1 + b)
+            (t + 2 * lanes).store(c2 + b)
+            (t + 3 * lanes).store(c3 + b)
+            (t + 4 * lanes).store(c4 + b)
+            (t + 5 * lanes).store(c5 + b)
+            let out = output + filter0 * pixels + first
+            if let residual {
+                let r = residual + filter0 * pixels + first
+                for f in 0..<filters {
+                    for p in 0..<valid { t[p * lanes + f] += r[f * pixels + p] }
+                }
+            }
+            if activation != .identity { activation.apply(t, count: valid * lanes) }
+            for f in 0..<filters {
+                for p in 0..<valid { out[f * pixels + p] = t[p * lanes + f] }
+            }
+        }
+    }
+
+}

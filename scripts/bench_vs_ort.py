@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Latency of EdgeSculpt's runtime side by side with ONNX Runtime, in one run.
+
+  python3 scripts/bench_vs_ort.py [--models resnet18,mobilenet_v2] [--threads 1,2] [--rounds 3]
+
+Exports the torchvision models (random weights; latency does not depend on them) to
+.build/bench-models/ if they are not there yet (needs torch and torchvision, see
+scripts/requirements-fixtures.txt), then measures each model at each thread count with
+`sculpt bench` and with ONNX Runtime (CPUExecutionProvider, all graph optimizations,
+intra-op threads = N, batch 1), alternating the two for --rounds rounds so that both see the
+same machine. Both follow DESIGN.md's measurement protocol: warm-up of at least 0.2 s, 15
+samples each lasting at least 10 ms. Prints a Markdown table: medians over rounds of the
+median latency, and our time over ONNX Runtime's.
+
+Run it from the repository root after `swift build -c release`; set OPENBLAS_CORETYPE the way
+scripts/sculpt does.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODELS = os.path.join(ROOT, ".build", "bench-models")
+
+
+def export(name):
+    path = os.path.join(MODELS, name + ".onnx")
+    if os.path.exists(path):
+        return path
+    import torch
+    import torchvision
+    os.makedirs(MODELS, exist_ok=True)
+    model = getattr(torchvision.models, name)().eval()
+    torch.onnx.export(model, torch.randn(1, 3, 224, 224), path, opset_version=17, dynamo=False,
+                      input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    return path
+
+
+def measure(run, warmup_seconds=0.2, sample_seconds=0.01, samples=15):
+    """The measurement protocol: returns per-run milliseconds of each sample."""
+    start, runs = time.perf_counter(), 0
+    while runs < 1 or time.perf_counter() - start < warmup_seconds:
+        run()
+        runs += 1
+    per_run = (time.perf_counter() - start) / runs
+    repeat = max(1, int(-(-sample_seconds // per_run)))
+    result = []
+    for _ in range(samples):
+        t = time.perf_counter()
+        for _ in range(repeat):
+            run()
+        result.append((time.perf_counter() - t) / repeat * 1000)
+    return result
+
+
+def onnxruntime_median(path, threads):
+    import numpy as np
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    x = np.random.default_rng(0).standard_normal((1, 3, 224, 224), dtype=np.float32)
+    return statistics.median(measure(lambda: session.run(None, {name: x})))
+
+
+def sculpt_median(path, threads):
+    binary = os.path.join(ROOT, ".build", "release", "sculpt")
+    out = subprocess.run([binary, "bench", path, "--threads", str(threads), "--format", "json"],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)["median_ms"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default="resnet18,mobilenet_v2")
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    print("| model | threads | EdgeSculpt median (ms) | ONNX Runtime median (ms) | ratio |")
+    print("|---|---|---|---|---|")
+    for name in args.models.split(","):
+        path = export(name)
+        for threads in map(int, args.threads.split(",")):
+            ours, theirs = [], []
+            for _ in range(args.rounds):
+                ours.append(sculpt_median(path, threads))
+                theirs.append(onnxruntime_median(path, threads))
+            a, b = statistics.median(ours), statistics.median(theirs)
+            print(f"| {name} | {threads} | {a:.2f} | {b:.2f} | {a / b:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
