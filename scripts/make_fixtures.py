@@ -10,15 +10,35 @@ opsets 13, 17 and 18 and both PyTorch exporters (TorchScript and dynamo/torch.ex
 After exporting, every model is checked with onnx.checker (full check) and run with
 ONNX Runtime at batch sizes 1 and 3; its outputs are compared with PyTorch's.
 
-Run from the repository root (CPU only, about a minute):
+It also makes Tests/Fixtures/graphs/: torchvision's resnet18, resnet50 and mobilenet_v2
+(full width, 1000 classes, 224x224) exported the way users export them (TorchScript
+exporter, opset 17, eval mode, input "input" with a dynamic batch axis), then stripped of
+their weights: every initializer becomes a graph input of the same name, element type and
+shape, without data, so each file is a few KB. They are for tests of the graph-level code
+(shape inference, cost model, coupling groups) on real architectures. Before stripping,
+each export is checked against PyTorch like the models above; after, with onnx.checker.
+
+Run from the repository root (CPU only, about two minutes; graphs alone about one):
   pip install -r scripts/requirements-fixtures.txt
-  python3 scripts/make_fixtures.py [--out Tests/Fixtures/models] [--only NAME ...]
+  python3 scripts/make_fixtures.py [--out Tests/Fixtures/models] [--graphs-out Tests/Fixtures/graphs]
+                                   [--only NAME ... | --only graphs]
+--only takes architecture names (for models/) and/or "graphs" (for graphs/ alone).
 
 manifest.json: {"generator", "torch", "torchvision", "onnx", "seed", "models": [
   {"file", "architecture", "description", "exporter": "torchscript"|"dynamo", "opset",
    "input_name", "input_shape" (batch 1), "output_name", "output_shape", "op_types",
    "batchnorm_nodes", "nodes", "params", "size_bytes", "export_options",
    "max_abs_diff_vs_torch"}, ...]}
+
+graphs/manifest.json: {"generator", "torch", "torchvision", "onnx", "seed", "graphs": [
+  {"file", "model" (torchvision name), "exporter", "opset", "input_name", "input_shape"
+   (batch 1), "output_name", "output_shape", "op_types", "nodes", "weight_inputs" (inputs
+   that were initializers), "weight_elements" (their element count, after the exporter
+   folded BatchNorm into Conv), "macs", "torchvision_gflops", "size_bytes"}, ...]}
+"macs" is counted here, independently of the Swift code, on ONNX's own shape inference
+(onnx.shape_inference.infer_shapes, batch 1): per Conv prod(output shape) x (C_in / group)
+x kh x kw, per Gemm M x N x K, per MatMul prod(output shape) x K. "torchvision_gflops" is
+torchvision's own figure (weights meta "_ops"); macs / 1e9 must round to it (3 decimals).
 """
 import argparse
 import json
@@ -174,16 +194,29 @@ VARIANTS = [
     ("vit_tiny", 18, "dynamo", {}),
 ]
 
+# Graph-only fixtures: full torchvision models, exported like bench_vs_ort.py does.
+GRAPHS = ["resnet18", "resnet50", "mobilenet_v2"]
+GRAPH_OPSET, GRAPH_CHW = 17, (3, 224, 224)
+
+
+def torchvision_model(name):
+    """Factory for build(): torchvision.models.<name>() with random weights, 224x224."""
+    def make():
+        import torchvision
+        return torchvision.models.get_model(name, weights=None), GRAPH_CHW
+    make.__name__ = name
+    return make
+
 # ---------------------------------------------------------------------------------------
 
 
-def build(arch, seed):
-    """Build `arch` with seeded random weights, randomized BN stats, in eval mode."""
+def build(factory, seed):
+    """Build factory's model with seeded random weights, randomized BN stats, in eval mode."""
     import torch
     import torch.nn as nn
 
     torch.manual_seed(seed)
-    model, chw = ARCHS[arch]()
+    model, chw = factory()
     gen = torch.Generator().manual_seed(seed + 1)
 
     def randn(shape):
@@ -215,10 +248,10 @@ def build(arch, seed):
     return model, chw
 
 
-def export(model, chw, path, opset, exporter, options):
+def export(model, chw, path, opset, exporter, options, batch=2):
     import torch
 
-    x = torch.randn((2,) + chw)  # batch 2 at export time: avoids any size-1 specialization
+    x = torch.randn((batch,) + chw)  # batch 2 by default: avoids any size-1 specialization
     kw = dict(opset_version=opset, input_names=[INPUT_NAME], output_names=[OUTPUT_NAME])
     opts = dict(options)
     if "training" in opts:
@@ -235,7 +268,7 @@ def export(model, chw, path, opset, exporter, options):
         torch.onnx.export(model, (x,), path, **kw)
 
 
-def verify(model, chw, path):
+def verify(model, chw, path, classes=10):
     """Checker, ORT at batch 1 and 3 vs PyTorch. Returns (onnx model, max abs diff)."""
     import onnx
     import onnxruntime as ort
@@ -258,7 +291,7 @@ def verify(model, chw, path):
     x3 = rng.standard_normal((3,) + chw).astype(np.float32)
     y3 = sess.run([OUTPUT_NAME], {INPUT_NAME: x3})[0]
     y1 = sess.run([OUTPUT_NAME], {INPUT_NAME: x3[:1]})[0]
-    assert y3.shape == (3, 10) and y1.shape == (1, 10), (y3.shape, y1.shape)
+    assert y3.shape == (3, classes) and y1.shape == (1, classes), (y3.shape, y1.shape)
     assert np.isfinite(y3).all()
     assert np.allclose(y1, y3[:1], rtol=1e-4, atol=1e-4), "batch 1 and batch 3 disagree"
     with torch.no_grad():
@@ -270,12 +303,129 @@ def verify(model, chw, path):
     return m, diff
 
 
+def strip_weights(m):
+    """Turn every initializer into a graph input of the same name, type and shape, no data."""
+    import onnx
+
+    weights = list(m.graph.initializer)
+    names = {t.name for t in weights}
+    assert not names & {i.name for i in m.graph.input}, "initializer already listed as input"
+    m.graph.input.extend(onnx.helper.make_tensor_value_info(t.name, t.data_type, list(t.dims))
+                         for t in weights)
+    del m.graph.initializer[:]
+    return weights
+
+
+def count_macs(m):
+    """MACs at batch 1 of Conv, Gemm and MatMul, on ONNX's shape inference."""
+    import onnx
+
+    m = onnx.ModelProto.FromString(m.SerializeToString())
+    for vi in m.graph.input:  # the symbolic batch axis -> 1
+        for d in vi.type.tensor_type.shape.dim:
+            if d.dim_param:
+                d.Clear()
+                d.dim_value = 1
+    m = onnx.shape_inference.infer_shapes(m, check_type=True, strict_mode=True)
+    shapes = {}
+    for vi in [*m.graph.input, *m.graph.value_info, *m.graph.output]:
+        dims = vi.type.tensor_type.shape.dim
+        assert all(d.HasField("dim_value") for d in dims), f"{vi.name}: shape not inferred"
+        shapes[vi.name] = [d.dim_value for d in dims]
+    macs = 0
+    for n in m.graph.node:
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in n.attribute}
+        if n.op_type == "Conv":
+            x, w, y = shapes[n.input[0]], shapes[n.input[1]], shapes[n.output[0]]
+            group = attrs.get("group", 1)
+            assert x[1] // group == w[1], (n.name, x, w, group)
+            macs += int(np.prod(y)) * (x[1] // group) * int(np.prod(w[2:]))
+        elif n.op_type == "Gemm":
+            a, b = shapes[n.input[0]], shapes[n.input[1]]
+            rows, k = reversed(a) if attrs.get("transA") else a
+            cols = b[0] if attrs.get("transB") else b[1]
+            macs += rows * cols * k
+        elif n.op_type == "MatMul":
+            macs += int(np.prod(shapes[n.output[0]])) * shapes[n.input[0]][-1]
+    return macs
+
+
+def make_graphs(out, seed):
+    """Export, check and strip GRAPHS into `out`; write its manifest. Returns failures."""
+    import onnx
+    import torch
+    import torchvision
+
+    os.makedirs(out, exist_ok=True)
+    entries, failures = [], []
+    for name in GRAPHS:
+        fname = f"{name}_op{GRAPH_OPSET}_ts.onnx"
+        path = os.path.join(out, fname)
+        try:
+            # Random weights perturbed by build(): all distinct, so the exporter does not
+            # deduplicate equal initializers (Identity nodes), as with pretrained weights.
+            model, chw = build(torchvision_model(name), seed + zlib.crc32(name.encode()) % 10000)
+            export(model, chw, path, GRAPH_OPSET, "torchscript", {}, batch=1)  # as users do
+            m, _ = verify(model, chw, path, classes=1000)
+            weights = strip_weights(m)
+            onnx.checker.check_model(m, full_check=True)
+            onnx.save(m, path)
+            macs = count_macs(m)
+        except Exception as e:  # report and go on; exit status tells at the end
+            failures.append(f"{fname}: {type(e).__name__}: {str(e).splitlines()[0][:300]}")
+            print(f"FAILED {failures[-1]}", file=sys.stderr)
+            continue
+        gflops = torchvision.models.get_model_weights(name).DEFAULT.meta["_ops"]
+        if round(macs / 1e9, 3) != gflops:
+            failures.append(f"{fname}: {macs / 1e9:.4f} GMACs counted, torchvision says {gflops}")
+            print(f"MISMATCH {failures[-1]}", file=sys.stderr)
+        ops = Counter(n.op_type for n in m.graph.node)
+        entries.append({
+            "file": fname,
+            "model": name,
+            "exporter": "torchscript",
+            "opset": GRAPH_OPSET,
+            "input_name": INPUT_NAME,
+            "input_shape": [1, *chw],
+            "output_name": OUTPUT_NAME,
+            "output_shape": [1, 1000],
+            "op_types": sorted(ops),
+            "nodes": len(m.graph.node),
+            "weight_inputs": len(weights),
+            "weight_elements": sum(int(np.prod(t.dims)) for t in weights),
+            "macs": macs,
+            "torchvision_gflops": gflops,
+            "size_bytes": os.path.getsize(path),
+        })
+        print(f"{fname:38s} {os.path.getsize(path):>9,} B  {len(m.graph.node):4d} nodes  "
+              f"{macs:,} MACs (torchvision: {gflops} GFLOPS)")
+
+    manifest_path = os.path.join(out, "manifest.json")
+    with open(manifest_path, "w") as f:
+        json.dump({
+            "generator": "scripts/make_fixtures.py",
+            "torch": torch.__version__.split("+")[0],
+            "torchvision": torchvision.__version__.split("+")[0],
+            "onnx": onnx.__version__,
+            "seed": seed,
+            "graphs": entries,
+        }, f, indent=2)
+        f.write("\n")
+    print(f"{manifest_path}: {len(entries)} graphs")
+    return failures
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join("Tests", "Fixtures", "models"))
-    ap.add_argument("--only", nargs="*", help="architecture names to (re)build")
+    ap.add_argument("--graphs-out", default=os.path.join("Tests", "Fixtures", "graphs"))
+    ap.add_argument("--only", nargs="*",
+                    help="architecture names to (re)build, and/or 'graphs' for graphs/ alone")
     ap.add_argument("--seed", type=int, default=SEED)
     args = ap.parse_args()
+    unknown = set(args.only or []) - set(ARCHS) - {"graphs"}
+    if unknown:
+        ap.error(f"unknown --only names {sorted(unknown)}; choose from {sorted(ARCHS)} or graphs")
 
     import onnx
     import onnxruntime as ort
@@ -284,6 +434,14 @@ def main():
 
     torch.set_num_threads(2)
     torch.use_deterministic_algorithms(True)
+    failures = []
+    if not args.only or "graphs" in args.only:
+        failures += make_graphs(args.graphs_out, args.seed)
+    if args.only and not set(args.only) & set(ARCHS):  # graphs only
+        if failures:
+            print("failures:\n  " + "\n  ".join(failures), file=sys.stderr)
+            sys.exit(1)
+        return
     os.makedirs(args.out, exist_ok=True)
     manifest_path = os.path.join(args.out, "manifest.json")
     entries = {}
@@ -292,7 +450,6 @@ def main():
             entries = {e["file"]: e for e in json.load(f)["models"]}
 
     cache = {}
-    failures = []
     for arch, opset, exporter, options in VARIANTS:
         if args.only and arch not in args.only:
             continue
@@ -301,7 +458,7 @@ def main():
         path = os.path.join(args.out, fname)
         seed = args.seed + zlib.crc32(arch.encode()) % 10000  # same weights for all variants
         if arch not in cache:
-            cache[arch] = build(arch, seed)
+            cache[arch] = build(ARCHS[arch], seed)
         model, chw = cache[arch]
         try:
             export(model, chw, path, opset, exporter, options)

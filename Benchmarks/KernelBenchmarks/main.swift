@@ -1,6 +1,7 @@
 import Foundation
 import SculptKernels
 
+/// Best time of five 100 ms rounds, in milliseconds per run.
 func time(_ body: () -> Void) -> Double {
     body()
     var best = Double.infinity
@@ -21,8 +22,10 @@ func random(_ n: Int) -> UnsafeMutablePointer<Float> {
 
 let threads = Int(CommandLine.arguments.dropFirst().first ?? "1") ?? 1
 let pool = ThreadPool(threads: threads)
-let workspace = Workspace(parts: threads, floatsPerPart: max(PackedGEMM.scratchFloats, DirectConvolution.scratchFloats))
+let workspace = Workspace(parts: threads)
 OpenBLASGEMM.setThreads(threads)
+
+/// ResNet-18's and MobileNetV2's layer shapes.
 let shapes = [
     ConvolutionShape(inChannels: 3, outChannels: 64, height: 224, width: 224, kernelHeight: 7, kernelWidth: 7,
                      strideY: 2, strideX: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3),
@@ -34,32 +37,20 @@ let shapes = [
     ConvolutionShape(inChannels: 64, outChannels: 128, height: 56, width: 56, kernel: 1, stride: 2),
     ConvolutionShape(inChannels: 16, outChannels: 96, height: 112, width: 112, kernel: 1),
     ConvolutionShape(inChannels: 96, outChannels: 24, height: 56, width: 56, kernel: 1),
+    ConvolutionShape(inChannels: 96, outChannels: 96, height: 112, width: 112, kernel: 3, stride: 2, groups: 96),
+    ConvolutionShape(inChannels: 144, outChannels: 144, height: 56, width: 56, kernel: 3, groups: 144),
+    ConvolutionShape(inChannels: 576, outChannels: 576, height: 14, width: 14, kernel: 3, groups: 576),
 ]
+print("threads \(threads); milliseconds per run (GFLOPS)")
 for s in shapes {
     let input = random(s.inputCount), weight = random(s.weightCount), bias = random(s.outChannels)
     let output = UnsafeMutablePointer<Float>.allocate(capacity: s.outputCount)
-    let gemm = GEMMConvolution(shape: s, weight: weight, bias: bias)
-    let direct = DirectConvolution(shape: s, weight: weight, bias: bias)
-    workspace.reserve(sharedFloats: direct.sharedScratchFloats)
-    let ours = time { gemm.run(input: input, output: output, activation: .relu, pool: pool, workspace: workspace) }
-    let oursDirect = time { direct.run(input: input, output: output, activation: .relu, pool: pool, workspace: workspace) }
-    let columns = UnsafeMutablePointer<Float>.allocate(capacity: s.filterLength * s.outHeight * s.outWidth)
-    let blas = time {
-        Im2Col.materialize(s, input: input, into: columns)
-        OpenBLASGEMM.multiply(m: s.outChannels, n: s.outHeight * s.outWidth, k: s.filterLength, a: weight, b: columns, c: output)
+    var line = s.description.padding(toLength: 30, withPad: " ", startingAt: 0)
+    for kernel in ConvolutionKernels.all where kernel.supports(s) {
+        let prepared = kernel.prepare(s, weight, bias)
+        prepared.reserve(in: workspace)
+        let ms = time { prepared.run(input: input, output: output, residual: nil, activation: .relu, pool: pool, workspace: workspace) }
+        line += String(format: "  %@ %.3f (%.1f)", kernel.name, ms, 2 * Double(s.macs) / ms / 1e6)
     }
-    let gflops = 2.0 * Double(s.macs) / 1e6
-    print(String(format: "%-28@ gemm %7.3f ms %5.1f GFLOPS %@  direct %7.3f ms %5.1f  im2col+openblas %7.3f ms %5.1f GFLOPS",
-                 s.description, ours, gflops / ours, gemm.transposed ? "T" : " ", oursDirect, gflops / oursDirect, blas, gflops / blas))
-}
-
-for s in [ConvolutionShape(inChannels: 96, outChannels: 96, height: 112, width: 112, kernel: 3, stride: 2, groups: 96),
-          ConvolutionShape(inChannels: 144, outChannels: 144, height: 56, width: 56, kernel: 3, stride: 1, groups: 144),
-          ConvolutionShape(inChannels: 32, outChannels: 32, height: 112, width: 112, kernel: 3, stride: 1, groups: 32)] {
-    let input = random(s.inputCount), weight = random(s.weightCount), bias = random(s.outChannels)
-    let output = UnsafeMutablePointer<Float>.allocate(capacity: s.outputCount)
-    let dw = DepthwiseConvolution(shape: s, weight: weight, bias: bias)
-    workspace.reserve(floatsPerPart: dw.scratchFloats)
-    let t = time { dw.run(input: input, output: output, activation: .clip(min: 0, max: 6), pool: pool, workspace: workspace) }
-    print(String(format: "depthwise %-28@ %7.3f ms %5.1f GFLOPS", s.description, t, 2.0 * Double(s.macs) / 1e6 / t))
+    print(line)
 }

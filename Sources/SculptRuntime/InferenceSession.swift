@@ -108,7 +108,7 @@ public final class InferenceSession: @unchecked Sendable {
             throw error
         }
         inputs = graphInputs.map { TensorDescription(name: $0, shape: fusion.tensors[$0]!.shape) }
-        outputs = graphOutputs.map { TensorDescription(name: $0, shape: fusion.tensors[resolve($0)]?.shape ?? []) }
+        outputs = graphOutputs.map { TensorDescription(name: $0, shape: fusion.tensors[$0]?.shape ?? []) }
         self.threads = threads
         self.pool = pool
         self.workspace = workspace

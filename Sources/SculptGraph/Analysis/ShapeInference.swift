@@ -47,7 +47,9 @@ enum ShapeInference {
             return [TensorInfo(shape: Array(x.shape[..<2]) + Array(repeating: 1, count: x.shape.count - 2), dataType: x.dataType)]
         case "Flatten":
             let x = try c.input(0)
-            let axis = try normalizedAxis(c.node.int("axis") ?? 1, rank: x.shape.count + 1, node: c.label)
+            // Flatten's axis lies in [-rank, rank]: a negative one counts from the end of the shape.
+            let raw = c.node.int("axis") ?? 1, axis = raw < 0 ? raw + x.shape.count : raw
+            guard axis >= 0 && axis <= x.shape.count else { throw c.error("axis \(raw) is out of range for rank \(x.shape.count)") }
             return [TensorInfo(shape: [x.shape[..<axis].reduce(1, *), x.shape[axis...].reduce(1, *)], dataType: x.dataType)]
         case "Reshape": return [try reshape(c)]
         case "Transpose":
@@ -114,7 +116,10 @@ enum ShapeInference {
                     throw c.error("input \(i) of shape \(try c.shape(i)) does not broadcast to the normalized shape \(normalized)")
                 }
             }
-            return [TensorInfo(shape: x.shape, dataType: x.dataType)]
+            // Mean and InvStdDev keep the leading axes and reduce the normalized ones to 1.
+            let statistics = Array(x.shape[..<axis]) + Array(repeating: 1, count: x.shape.count - axis)
+            return [TensorInfo(shape: x.shape, dataType: x.dataType), TensorInfo(shape: statistics, dataType: .float),
+                    TensorInfo(shape: statistics, dataType: .float)]
         case "Softmax":
             let x = try c.input(0)
             _ = try c.axis(default: c.opset >= 13 ? -1 : 1, rank: x.shape.count)

@@ -232,3 +232,16 @@ struct TensorReader {
         return file.subdata(in: offset..<(offset + length))
     }
 }
+
+extension Tensor {
+    /// Decodes a serialized `TensorProto` (as ONNX's test data stores inputs and outputs).
+    public static func decode(tensorProto bytes: Data) throws -> (name: String, tensor: Tensor) {
+        let proto: Onnx_TensorProto
+        do {
+            proto = try Onnx_TensorProto(serializedBytes: bytes)
+        } catch {
+            throw GraphError("not a valid ONNX tensor: the protobuf does not decode (\(Model.reason(error)))")
+        }
+        return (proto.name, try TensorReader(directory: nil).tensor(proto, role: "tensor '\(proto.name)'"))
+    }
+}

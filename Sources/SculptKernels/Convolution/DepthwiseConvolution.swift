@@ -2,7 +2,7 @@
 ///
 /// Each channel is first copied into a zero-bordered plane in scratch, so every tap of 16
 /// outputs is one vector load with no bounds checks.
-public final class DepthwiseConvolution: @unchecked Sendable {
+public final class DepthwiseConvolution: PreparedConvolution, @unchecked Sendable {
     public let shape: ConvolutionShape
     private let weight: UnsafeMutablePointer<Float>
     private let bias: UnsafeMutablePointer<Float>
@@ -28,21 +28,34 @@ public final class DepthwiseConvolution: @unchecked Sendable {
         bias.deallocate()
     }
 
-    /// Scratch floats one part needs: the padded plane.
-    public var scratchFloats: Int { plane.count }
+    /// Per part: the padded plane.
+    public var scratchFloats: (perPart: Int, shared: Int) { (plane.count, 0) }
 
-    /// output = activation(depthwise conv(input) + bias), NCHW.
-    public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, activation: Activation = .identity,
-                    pool: ThreadPool, workspace: Workspace) {
-        precondition(workspace.floatsPerPart >= scratchFloats, "the workspace is too small for \(shape)")
+    public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
+                    activation: Activation, pool: ThreadPool, workspace: Workspace) {
+        precondition(workspace.floatsPerPart >= scratchFloats.perPart, "the workspace is too small for \(shape)")
         let s = shape, planes = s.batch * s.outChannels
         pool.parallelFor(min(pool.threadCount, planes)) { part in
             let padded = workspace.scratch(part)
             let parts = min(pool.threadCount, planes)
+            let size = s.outHeight * s.outWidth
             for index in (part * planes / parts)..<((part + 1) * planes / parts) {
                 self.plane.fill(from: input + index * s.height * s.width, into: padded, border: 0)
-                self.convolve(padded, output + index * s.outHeight * s.outWidth, channel: index % s.outChannels,
-                              activation: activation)
+                let out = output + index * size
+                guard let residual else {
+                    self.convolve(padded, out, channel: index % s.outChannels, activation: activation)
+                    continue
+                }
+                // A residual goes in before the activation, so the activation waits for it.
+                self.convolve(padded, out, channel: index % s.outChannels, activation: .identity)
+                let r = residual + index * size
+                var i = 0
+                while i + Vector.scalarCount <= size {
+                    (out + i).store((out + i).vector() + (r + i).vector())
+                    i += Vector.scalarCount
+                }
+                while i < size { out[i] += r[i]; i += 1 }
+                activation.apply(out, count: size)
             }
         }
     }

@@ -6,7 +6,7 @@
 /// loop has no bounds checks; strides and dilations live in the precomputed offsets. The whole
 /// filter depth is summed in registers, so each output is written once, with bias, residual and
 /// activation applied on the way out.
-public final class DirectConvolution: @unchecked Sendable {
+public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     public let shape: ConvolutionShape
     static let pixelsPerTile = 6
     static let filtersPerTile = Vector.scalarCount
@@ -15,8 +15,6 @@ public final class DirectConvolution: @unchecked Sendable {
     static let tilesPerTask = 16
     /// Filter taps per slice: 192 × 16 weights, 12 KB, stay in L1 across a task's tiles.
     static let depthSlice = 192
-    /// Scratch floats a part needs: the tiles' sums between depth slices.
-    public static let scratchFloats = tilesPerTask * tileFloats
 
     /// Weights per group and 16-filter block: [depth][16], zero-padded past the last filter.
     private let weights: UnsafeMutablePointer<Float>
@@ -76,15 +74,15 @@ public final class DirectConvolution: @unchecked Sendable {
         pixelOffsets.deallocate()
     }
 
-    /// Shared scratch floats: the zero-padded image.
-    public var sharedScratchFloats: Int { needsPadding ? shape.inChannels * plane.count : 0 }
+    /// Per part: the tiles' sums between depth slices; shared: the zero-padded image.
+    public var scratchFloats: (perPart: Int, shared: Int) {
+        (DirectConvolution.tilesPerTask * DirectConvolution.tileFloats, needsPadding ? shape.inChannels * plane.count : 0)
+    }
 
-    /// output = activation(conv(input) + bias + residual), NCHW; `residual` is shaped like the output.
-    public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                    residual: UnsafePointer<Float>? = nil, activation: Activation = .identity,
-                    pool: ThreadPool, workspace: Workspace) {
+    public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
+                    activation: Activation, pool: ThreadPool, workspace: Workspace) {
         let s = shape
-        precondition(workspace.sharedFloats >= sharedScratchFloats && workspace.floatsPerPart >= DirectConvolution.scratchFloats,
+        precondition(workspace.sharedFloats >= scratchFloats.shared && workspace.floatsPerPart >= scratchFloats.perPart,
                      "the workspace is too small for \(s)")
         let pixels = s.outHeight * s.outWidth, per = DirectConvolution.tilesPerTask
         let tiles = (pixels + DirectConvolution.pixelsPerTile - 1) / DirectConvolution.pixelsPerTile

@@ -3,7 +3,7 @@
 ///
 /// The GEMM runs in whichever orientation wastes less of the register tile on padding:
 /// filters × pixels (the usual one) or, for small images, pixels × filters.
-public final class GEMMConvolution: @unchecked Sendable {
+public final class GEMMConvolution: PreparedConvolution, @unchecked Sendable {
     public let shape: ConvolutionShape
     /// Pixels along the GEMM's rows, filters along its columns.
     public let transposed: Bool
@@ -44,10 +44,10 @@ public final class GEMMConvolution: @unchecked Sendable {
         return r * c
     }
 
-    /// output = activation(conv(input) + bias + residual), NCHW; `residual` is shaped like the output.
-    public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                    residual: UnsafePointer<Float>? = nil, activation: Activation = .identity,
-                    pool: ThreadPool, workspace: Workspace) {
+    public var scratchFloats: (perPart: Int, shared: Int) { (PackedGEMM.scratchFloats, 0) }
+
+    public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
+                    activation: Activation, pool: ThreadPool, workspace: Workspace) {
         let s = shape
         let pixels = s.outHeight * s.outWidth, filters = s.outChannelsPerGroup
         let pointwise = s.kernelHeight == 1 && s.kernelWidth == 1 && s.strideY == 1 && s.strideX == 1

@@ -11,20 +11,25 @@ public struct LayerNormalization: Sendable {
         self.epsilon = epsilon
     }
 
-    /// `scale` and `bias` hold `size` values (bias may be nil).
+    /// `scale` and `bias` hold `size` values (bias may be nil); `mean` and `inverseDeviation`,
+    /// when given, receive each row's statistics (ONNX's optional outputs).
     public func run(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                    output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
-        let parts = rows * size >= 1 << 14 ? pool.threadCount : 1
-        pool.parallelFor(min(parts, rows)) { part in
-            for row in (part * rows / min(parts, rows))..<((part + 1) * rows / min(parts, rows)) {
-                self.normalize(input + row * size, scale, bias, output + row * size)
+                    output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>? = nil,
+                    inverseDeviation: UnsafeMutablePointer<Float>? = nil, pool: ThreadPool) {
+        let parts = min(rows * size >= 1 << 14 ? pool.threadCount : 1, rows)
+        pool.parallelFor(parts) { part in
+            for row in (part * rows / parts)..<((part + 1) * rows / parts) {
+                let (m, d) = self.normalize(input + row * size, scale, bias, output + row * size)
+                mean?[row] = m
+                inverseDeviation?[row] = d
             }
         }
     }
 
+    /// Normalizes one row; returns its mean and 1 / standard deviation.
     @inline(__always)
     private func normalize(_ x: UnsafePointer<Float>, _ scale: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
-                           _ out: UnsafeMutablePointer<Float>) {
+                           _ out: UnsafeMutablePointer<Float>) -> (Float, Float) {
         let lanes = Vector.scalarCount
         var sum = Vector(), i = 0
         while i + lanes <= size { sum += (x + i).vector(); i += lanes }
@@ -53,5 +58,6 @@ public struct LayerNormalization: Sendable {
             out[i] = (x[i] - mean) * inverse * scale[i] + (bias?[i] ?? 0)
             i += 1
         }
+        return (mean, inverse)
     }
 }

@@ -2,8 +2,7 @@ import SculptGraph
 import SculptKernels
 
 extension Operators {
-    /// Conv (1-D or 2-D): the depthwise kernel for one filter per channel, the direct kernel for
-    /// larger windows, the packed GEMM for pointwise (1×1) convolutions.
+    /// Conv (1-D or 2-D), with the kernel `ConvolutionKernels.preferred(for:)` picks.
     static func convolution(_ f: FusedNode, _ c: PlanContext) throws -> () -> Void {
         let x = try f.input(0), w = try f.input(1)
         let inShape = c.shape(x), wShape = c.shape(w)
@@ -28,38 +27,14 @@ extension Operators {
         let input = try c.pointer(x), output = try c.pointer(f.output)
         let residual = try f.residual.map { UnsafePointer(try c.pointer($0)) }
         let activation = f.activation, pool = c.pool, workspace = c.workspace
-        return weight.withUnsafeBufferPointer { weightPointer in
-            (bias ?? []).withUnsafeBufferPointer { biasPointer in
-                let biasBase = bias == nil ? nil : biasPointer.baseAddress
-                if shape.isDepthwise {
-                    let kernel = DepthwiseConvolution(shape: shape, weight: weightPointer.baseAddress!, bias: biasBase)
-                    workspace.reserve(floatsPerPart: kernel.scratchFloats)
-                    guard let residual else {
-                        return { kernel.run(input: input, output: output, activation: activation, pool: pool, workspace: workspace) }
-                    }
-                    let count = [shape.outputCount]
-                    let add = BroadcastBinary(op: .add, aShape: count, bShape: count, outputShape: count, activation: activation)
-                    return {
-                        kernel.run(input: input, output: output, pool: pool, workspace: workspace)
-                        add.run(output, residual, output, pool: pool)
-                    }
-                }
-                if shape.kernelHeight * shape.kernelWidth > 1 {
-                    let kernel = DirectConvolution(shape: shape, weight: weightPointer.baseAddress!, bias: biasBase)
-                    workspace.reserve(sharedFloats: kernel.sharedScratchFloats)
-                    workspace.reserve(floatsPerPart: DirectConvolution.scratchFloats)
-                    return {
-                        kernel.run(input: input, output: output, residual: residual, activation: activation,
-                                   pool: pool, workspace: workspace)
-                    }
-                }
-                let kernel = GEMMConvolution(shape: shape, weight: weightPointer.baseAddress!, bias: biasBase)
-                workspace.reserve(floatsPerPart: PackedGEMM.scratchFloats)
-                return {
-                    kernel.run(input: input, output: output, residual: residual, activation: activation,
-                               pool: pool, workspace: workspace)
-                }
+        let kernel = weight.withUnsafeBufferPointer { w in
+            (bias ?? []).withUnsafeBufferPointer { b in
+                ConvolutionKernels.preferred(for: shape).prepare(shape, w.baseAddress!, bias == nil ? nil : b.baseAddress)
             }
+        }
+        kernel.reserve(in: workspace)
+        return {
+            kernel.run(input: input, output: output, residual: residual, activation: activation, pool: pool, workspace: workspace)
         }
     }
 

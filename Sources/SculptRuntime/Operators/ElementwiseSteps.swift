@@ -20,16 +20,29 @@ extension Operators {
         }
     }
 
-    /// Add, Sub, Mul, Div, Pow, Max, Min with broadcasting.
+    /// Add, Sub, Mul, Div, Pow with broadcasting; Max and Min over any number of inputs, folded
+    /// left to right into the output.
     static func binary(_ f: FusedNode, _ c: PlanContext) throws -> () -> Void {
-        guard f.node.inputs.count == 2, let op = binaryOperators[f.node.opType] else {
-            throw f.error("takes exactly two inputs here")
+        let op = binaryOperators[f.node.opType]!
+        let operands = f.node.inputs.filter { !$0.isEmpty }
+        guard operands.count == 2 || ((op == .maximum || op == .minimum) && !operands.isEmpty) else {
+            throw f.error("takes two inputs")
         }
-        let a = try f.input(0), b = try f.input(1)
-        let kernel = BroadcastBinary(op: op, aShape: c.shape(a), bShape: c.shape(b), outputShape: c.shape(f.output),
-                                     activation: f.activation)
-        let left = try c.pointer(a), right = try c.pointer(b), output = try c.pointer(f.output)
-        let pool = c.pool
-        return { kernel.run(left, right, output, pool: pool) }
+        let outShape = c.shape(f.output), output = try c.pointer(f.output), pool = c.pool
+        let first = try c.pointer(operands[0])
+        // A single operand is broadcast into the output (max of one tensor is itself).
+        let start = operands.count == 1
+            ? StridedCopy(shape: outShape, sourceStrides: Broadcast.strides(of: c.shape(operands[0]), in: outShape)) : nil
+        let steps = try operands.dropFirst().enumerated().map { index, name in
+            (BroadcastBinary(op: op, aShape: index == 0 ? c.shape(operands[0]) : outShape, bShape: c.shape(name),
+                             outputShape: outShape, activation: index == operands.count - 2 ? f.activation : .identity),
+             UnsafePointer(try c.pointer(name)))
+        }
+        return {
+            start?.run(from: first, to: output)
+            for (index, step) in steps.enumerated() {
+                step.0.run(index == 0 ? UnsafePointer(first) : UnsafePointer(output), step.1, output, pool: pool)
+            }
+        }
     }
 }

@@ -4,9 +4,7 @@ import SculptKernels
 extension Operators {
     static func layerNormalization(_ f: FusedNode, _ c: PlanContext) throws -> () -> Void {
         let x = try f.input(0), shape = c.shape(x)
-        guard f.node.outputs.dropFirst().allSatisfy({ $0.isEmpty || c.buffers[$0] == nil }) else {
-            throw f.error("the Mean and InvStdDev outputs are not supported")
-        }
+        let statistics = f.node.outputs.dropFirst().map { c.buffers[$0] }
         let axis = try c.shaped.axis(f.node, default: -1, rank: shape.count)
         let normalized = Array(shape[axis...])
         let size = normalized.reduce(1, *), rows = shape.count == 0 ? 1 : shape[..<axis].reduce(1, *)
@@ -24,7 +22,11 @@ extension Operators {
         let scale = try expanded(try f.input(1))!, bias = try expanded(f.node.input(2))
         let kernel = LayerNormalization(rows: rows, size: size, epsilon: f.node.float("epsilon") ?? 1e-5)
         let input = try c.pointer(x), output = try c.pointer(f.output), pool = c.pool
-        return { kernel.run(input: input, scale: scale, bias: bias, output: output, pool: pool) }
+        let mean = statistics.first ?? nil, inverseDeviation = statistics.dropFirst().first ?? nil
+        return {
+            kernel.run(input: input, scale: scale, bias: bias, output: output, mean: mean, inverseDeviation: inverseDeviation,
+                       pool: pool)
+        }
     }
 
     /// Softmax along one axis (opset 13+), or over all axes from `axis` on (earlier opsets).
