@@ -77,7 +77,7 @@ let package = Package(
 
         .testTarget(name: "SculptGraphTests", dependencies: ["SculptGraph", "SculptTestSupport"]),
         .testTarget(name: "SculptDataTests", dependencies: ["SculptData"]),
-        .testTarget(name: "SculptKernelsTests", dependencies: ["SculptKernels"], swiftSettings: hostCPU),
+        .testTarget(name: "SculptKernelsTests", dependencies: ["SculptKernels", "SculptTestSupport"], swiftSettings: hostCPU),
         .testTarget(
             name: "SculptRuntimeTests",
             dependencies: ["SculptRuntime", "SculptData", "SculptTestSupport"]

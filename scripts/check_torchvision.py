@@ -2,7 +2,8 @@
 """Coverage of torchvision's classification models by EdgeSculpt, against ONNX Runtime.
 
   python3 scripts/check_torchvision.py [--models resnet18,vit_b_16] [--skip-params-above 1e8]
-                                       [--sculpt .build/release/sculpt] [--out FILE.md]
+                                       [--sculpt .build/release/sculpt] [--samples 5]
+                                       [--work /tmp/tv-models] [--out FILE.md]
 
 For every model of torchvision.models.list_models(module=torchvision.models) (or --models),
 with seeded random weights (no downloads):
@@ -195,9 +196,10 @@ def fmt_row(r):
     rel = r.get("rel_error")
     if rel is not None and not rel <= REL_TOLERANCE:
         status.append("differs from ORT")
-    status += [e.split(":", 1)[0] + " failed" for e in r["errors"]]
+    if r["errors"]:
+        status.append(", ".join(e.split(":", 1)[0] for e in r["errors"]) + " failed")
     name = r["model"] + (f" ({r['size']}px)" if r.get("size", 224) != 224 else "")
-    return (f"| {name} | {num('macs', '.3f', 1e9)} | {r['gflops'] if r['gflops'] is not None else '–'}"
+    return (f"| {name} | {num('macs', '.3f', 1e9)} | {num('gflops', '.3f')}"
             f" | {num('params', ',.0f')} | {num('rel_error', '.1e')} | {num('ours_ms', '.2f')}"
             f" | {num('ort_ms', '.2f')} | {ratio} | {', '.join(status) or 'ok'} |")
 
@@ -221,10 +223,9 @@ def report(args, rows, skipped, command, started, finished):
     import torch
     import torchvision
     try:
-        rev = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
-                             capture_output=True, text=True).stdout.strip() or "unknown"
+        built = f"{datetime.datetime.fromtimestamp(os.path.getmtime(args.sculpt)):%Y-%m-%d %H:%M}"
     except OSError:
-        rev = "unknown"
+        built = "?"
     lines = [
         "# torchvision models: EdgeSculpt vs ONNX Runtime",
         "",
@@ -233,7 +234,8 @@ def report(args, rows, skipped, command, started, finished):
         f"Machine: {machine()}; 1-minute load average {args.load_start:.2f} at the start, "
         f"{os.getloadavg()[0]:.2f} at the end (other work on the machine skews the latencies).",
         f"Command: `{command}`",
-        f"sculpt: `{args.sculpt}` (repository at {rev}); torch {torch.__version__}, torchvision "
+        f"sculpt: `{args.sculpt}` (built {built}; repository at {args.rev} at the start); "
+        f"torch {torch.__version__}, torchvision "
         f"{torchvision.__version__}, onnxruntime {onnxruntime.__version__}.",
         "",
         "Every classification model of `torchvision.models` with at most "
@@ -243,7 +245,8 @@ def report(args, rows, skipped, command, started, finished):
         "(params after the exporter folded BatchNorm into Conv); torchvision GFLOPS is its weights "
         "metadata (`_ops`, at the same size), \"MACs ≠ torchvision\" when ours does not round to it. "
         "Rel. error is max |ours − ORT| / max |ORT| over the outputs of `sculpt run` and ONNX "
-        f"Runtime on one seeded random input; \"differs\" above {REL_TOLERANCE:g}. Latency: "
+        "Runtime on one seeded random input (an output of the right size but the wrong shape is a "
+        f"failure, its values are still compared); \"differs\" above {REL_TOLERANCE:g}. Latency: "
         "**both runtimes on 1 thread, batch 1**, medians of "
         f"{args.samples} samples with the protocol of `scripts/bench_vs_ort.py` (`sculpt bench "
         f"--threads 1 --samples {args.samples}`; ORT CPUExecutionProvider, all graph optimizations, "
@@ -255,11 +258,17 @@ def report(args, rows, skipped, command, started, finished):
     ]
     if skipped:
         lines += ["Skipped (parameters): " + ", ".join(f"{n} ({p / 1e6:.0f} M)" for n, p in skipped) + ".", ""]
-    failures = [(r["model"], e) for r in rows for e in r["errors"]]
+    failures = []  # (model, "stage, stage", message): stages failing alike on one line
+    for r in rows:
+        by_message = {}
+        for e in r["errors"]:
+            stage, message = e.split(": ", 1)
+            by_message.setdefault(message, []).append(stage)
+        failures += [(r["model"], ", ".join(st), m) for m, st in by_message.items()]
     diffs = [r for r in rows if r.get("rel_error") is not None and not r["rel_error"] <= REL_TOLERANCE]
     if failures or diffs:
         lines += ["## Failures and differences", ""]
-        lines += [f"- {m}: {e}" for m, e in failures]
+        lines += [f"- {m} ({stages}): {message}" for m, stages, message in failures]
         lines += [f"- {r['model']}: rel. error vs ONNX Runtime {r['rel_error']:.3g}" for r in diffs]
         lines.append("")
     return "\n".join(lines)
@@ -288,6 +297,11 @@ def main():
         parser.error(f"not torchvision classification models: {unknown}")
 
     started, args.load_start = datetime.datetime.now(), os.getloadavg()[0]
+    try:
+        args.rev = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
+                                  capture_output=True, text=True).stdout.strip() or "unknown"
+    except OSError:
+        args.rev = "unknown"
     rows, skipped = [], []
     print(HEADER, flush=True)
     for name in names:

@@ -29,15 +29,18 @@ public enum VectorMath {
     /// e^x: x = n·ln2 + r with |r| ≤ ln2/2, e^r by a degree-6 polynomial, 2^n built in the exponent bits.
     @inline(__always)
     public static func exp(_ x: Vector) -> Vector {
-        let clamped = clamp(x, -87.3, 88.7)
+        let clamped = clamp(x, -87.3, 88.72)
         let n = (clamped * 1.44269504088896341).rounded(.toNearestOrEven)
         // ln2 split in two so that r keeps full precision.
         var r = clamped - n * 0.693359375
         r = r + n * 2.12194440e-4
         let p = polynomial(r, (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1))
         let e = p * r * r + r + 1
-        let exponent = (SIMD16<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
-        return e * unsafeBitCast(exponent, to: Vector.self)
+        // 2^n as two factors, so that n = 128 (x near ln(FLT_MAX)) stays finite.
+        let whole = SIMD16<Int32>(n, rounding: .towardZero), half = whole &>> 1
+        let first = unsafeBitCast((half &+ 127) &<< 23, to: Vector.self)
+        let second = unsafeBitCast((whole &- half &+ 127) &<< 23, to: Vector.self)
+        return e * first * second
     }
 
     /// erf(x) = 1 − t·e^(−x² + P(t)), t = 1 / (1 + |x|/2) (Numerical Recipes' erfc, relative error < 1.2e-7).

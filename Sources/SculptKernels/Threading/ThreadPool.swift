@@ -5,40 +5,25 @@ import Synchronization
 ///
 /// The caller's thread takes part, so a pool of `threads` uses `threads - 1` workers. Between
 /// loops, workers spin briefly before they sleep: a network runs hundreds of loops back to back,
-/// and waking a sleeping thread costs more than a small layer takes. Loops must not nest.
+/// and waking a sleeping thread costs more than a small layer takes. Loops must not nest, and one
+/// thread at a time calls `parallelFor`.
 public final class ThreadPool: @unchecked Sendable {
     public let threadCount: Int
-
-    private let generation = Atomic<Int>(0)
-    private let nextIndex = Atomic<Int>(0)
-    private let busyWorkers = Atomic<Int>(0)
-    private let sleepers = Atomic<Int>(0)
-    private let liveWorkers = Atomic<Int>(0)
-    private let stopping = Atomic<Bool>(false)
-    private var iterationCount = 0
-    private var task: ((Int) -> Void)?
-    private let lock = NSCondition()
-
-    /// How many times an idle worker polls for the next loop (about 100 µs) before it sleeps.
-    private static let spinIterations = 100_000
+    private let state: PoolState
 
     public init(threads: Int) {
         precondition(threads >= 1, "a thread pool needs at least one thread")
         threadCount = threads
-        liveWorkers.store(threads - 1, ordering: .relaxed)
+        state = PoolState(workers: threads - 1)
         for index in 1..<threads {
-            let thread = Thread { [unowned self] in self.workerLoop() }
+            // Workers own the state, not the pool: the pool can go away while they wind down.
+            let thread = Thread { [state] in state.workerLoop() }
             thread.name = "sculpt-worker-\(index)"
             thread.start()
         }
     }
 
-    deinit {
-        stopping.store(true, ordering: .sequentiallyConsistent)
-        wakeWorkers()
-        // Workers hold an unowned reference: wait until none of them can touch `self` again.
-        while liveWorkers.load(ordering: .acquiring) > 0 { usleep(50) }
-    }
+    deinit { state.stop() }
 
     /// Runs `body(i)` for every `i` in `0..<count`, spread over the pool; returns when all are done.
     public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
@@ -47,22 +32,47 @@ public final class ThreadPool: @unchecked Sendable {
             for i in 0..<count { body(i) }
             return
         }
-        withoutActuallyEscaping(body) { escaping in
-            task = escaping
-            iterationCount = count
-            nextIndex.store(0, ordering: .relaxed)
-            busyWorkers.store(threadCount - 1, ordering: .relaxed)
-            wakeWorkers()
-            runIterations(escaping)
-            while busyWorkers.load(ordering: .acquiring) > 0 {}
-            task = nil
-        }
+        withoutActuallyEscaping(body) { state.run(count, $0) }
     }
 
     /// Splits `0..<count` into at most `threadCount` contiguous ranges of nearly equal length.
     public func parallelRanges(_ count: Int, _ body: (Range<Int>) -> Void) {
         let parts = min(threadCount, count)
         parallelFor(parts) { part in body((part * count / parts)..<((part + 1) * count / parts)) }
+    }
+}
+
+/// What the caller and the workers of a pool share.
+private final class PoolState: @unchecked Sendable {
+    let workers: Int
+    let generation = Atomic<Int>(0)
+    let nextIndex = Atomic<Int>(0)
+    let busyWorkers = Atomic<Int>(0)
+    let sleepers = Atomic<Int>(0)
+    let stopping = Atomic<Bool>(false)
+    var iterationCount = 0
+    var task: ((Int) -> Void)?
+    let lock = NSCondition()
+
+    /// How many times an idle worker polls for the next loop (about 100 µs) before it sleeps.
+    static let spinIterations = 100_000
+
+    init(workers: Int) { self.workers = workers }
+
+    func run(_ count: Int, _ body: @escaping (Int) -> Void) {
+        task = body
+        iterationCount = count
+        nextIndex.store(0, ordering: .relaxed)
+        busyWorkers.store(workers, ordering: .relaxed)
+        wakeWorkers()
+        runIterations(body)
+        while busyWorkers.load(ordering: .acquiring) > 0 {}
+        task = nil
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        wakeWorkers()
     }
 
     private func wakeWorkers() {
@@ -84,13 +94,13 @@ public final class ThreadPool: @unchecked Sendable {
         }
     }
 
-    private func workerLoop() {
+    func workerLoop() {
         var seen = 0
         while true {
             var spins = 0
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
-                guard spins >= ThreadPool.spinIterations else { continue }
+                guard spins >= PoolState.spinIterations else { continue }
                 lock.lock()
                 sleepers.add(1, ordering: .sequentiallyConsistent)
                 while generation.load(ordering: .sequentiallyConsistent) == seen { lock.wait() }
@@ -98,10 +108,9 @@ public final class ThreadPool: @unchecked Sendable {
                 lock.unlock()
             }
             seen = generation.load(ordering: .acquiring)
-            if stopping.load(ordering: .acquiring) { break }
+            if stopping.load(ordering: .acquiring) { return }
             if let task { runIterations(task) }
             busyWorkers.subtract(1, ordering: .releasing)
         }
-        liveWorkers.subtract(1, ordering: .releasing)
     }
 }

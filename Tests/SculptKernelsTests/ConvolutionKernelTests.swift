@@ -1,0 +1,67 @@
+import SculptKernels
+import SculptTestSupport
+import Testing
+
+/// Every convolution kernel in the registry against the reference, over the shapes it supports:
+/// strides, padding, dilation, groups, batches, odd sizes, fused residual and activation.
+@Suite struct ConvolutionKernelTests {
+    static let shapes: [ConvolutionShape] = [
+        ConvolutionShape(inChannels: 3, outChannels: 16, height: 9, width: 11, kernel: 3),
+        ConvolutionShape(inChannels: 16, outChannels: 16, height: 14, width: 14, kernel: 3, stride: 2),
+        ConvolutionShape(inChannels: 5, outChannels: 21, height: 7, width: 13, kernel: 1),
+        ConvolutionShape(inChannels: 8, outChannels: 40, height: 6, width: 5, kernel: 1, stride: 2),
+        ConvolutionShape(batch: 2, inChannels: 6, outChannels: 17, height: 10, width: 9, kernel: 5),
+        ConvolutionShape(inChannels: 3, outChannels: 8, height: 23, width: 23, kernelHeight: 7, kernelWidth: 7,
+                         strideY: 2, strideX: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3),
+        ConvolutionShape(inChannels: 4, outChannels: 6, height: 12, width: 10, kernelHeight: 3, kernelWidth: 2,
+                         strideY: 1, strideX: 3, dilationY: 2, dilationX: 1, padTop: 2, padLeft: 0, padBottom: 1, padRight: 1),
+        ConvolutionShape(inChannels: 12, outChannels: 18, height: 8, width: 8, kernel: 3, groups: 3),
+        ConvolutionShape(inChannels: 24, outChannels: 24, height: 17, width: 19, kernel: 3, groups: 24),
+        ConvolutionShape(inChannels: 32, outChannels: 32, height: 15, width: 40, kernel: 3, stride: 2, groups: 32),
+        ConvolutionShape(batch: 3, inChannels: 10, outChannels: 10, height: 5, width: 70, kernel: 5, groups: 10),
+        ConvolutionShape(inChannels: 64, outChannels: 70, height: 7, width: 7, kernel: 3),
+        ConvolutionShape(inChannels: 300, outChannels: 20, height: 4, width: 4, kernel: 3),
+        ConvolutionShape(inChannels: 1, outChannels: 4, height: 1, width: 40, kernelHeight: 1, kernelWidth: 5,
+                         padLeft: 2, padRight: 2),
+    ]
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var kernel: ConvolutionKernel
+        var shape: ConvolutionShape
+        var testDescription: String { "\(kernel.name) \(shape)" }
+    }
+
+    static let cases = ConvolutionKernels.all.flatMap { kernel in
+        shapes.filter(kernel.supports).map { Case(kernel: kernel, shape: $0) }
+    }
+
+    @Test(arguments: cases, [1, 2])
+    func matchesReference(_ c: Case, threads: Int) throws {
+        let s = c.shape
+        let input = Buffer(random: s.inputCount, seed: 1), weight = Buffer(random: s.weightCount, seed: 2)
+        let bias = Buffer(random: s.outChannels, seed: 3), residual = Buffer(random: s.outputCount, seed: 4)
+        let expected = Buffer(zeros: s.outputCount), actual = Buffer(zeros: s.outputCount)
+        ReferenceConvolution.run(s, input: input.pointer, weight: weight.pointer, bias: bias.pointer, output: expected.pointer)
+        let reference = zip(expected.values, residual.values).map { Activation.clip(min: -1, max: 2).reference($0 + $1) }
+
+        let (pool, workspace) = machinery(threads: threads)
+        let kernel = c.kernel.prepare(s, weight.pointer, bias.pointer)
+        kernel.reserve(in: workspace)
+        kernel.run(input: input.pointer, output: actual.pointer, residual: residual.pointer,
+                   activation: .clip(min: -1, max: 2), pool: pool, workspace: workspace)
+        #expect(relativeError(actual.values, reference) <= 1e-5)
+
+        // Without the fused residual and activation, the plain convolution.
+        kernel.run(input: input.pointer, output: actual.pointer, residual: nil, activation: .identity, pool: pool, workspace: workspace)
+        #expect(relativeError(actual.values, expected.values) <= 1e-5)
+    }
+
+    @Test func runtimeChoosesASupportingKernel() {
+        for shape in Self.shapes {
+            #expect(ConvolutionKernels.preferred(for: shape).supports(shape))
+        }
+        #expect(ConvolutionKernels.preferred(for: Self.shapes[8]).name == "depthwise")
+        #expect(ConvolutionKernels.preferred(for: Self.shapes[0]).name == "direct")
+        #expect(ConvolutionKernels.preferred(for: Self.shapes[2]).name == "gemm")
+    }
+}

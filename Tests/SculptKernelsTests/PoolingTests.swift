@@ -1,0 +1,50 @@
+import SculptKernels
+import SculptTestSupport
+import Testing
+
+/// The vectorized pooling kernel against the reference, over windows, strides, padding and widths
+/// that exercise the narrow-plane and strided paths.
+@Suite struct PoolingTests {
+    static let shapes: [PoolingShape] = [
+        PoolingShape(planes: 3, height: 112, width: 112, outHeight: 56, outWidth: 56, kernelHeight: 3, kernelWidth: 3,
+                     strideY: 2, strideX: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1),
+        PoolingShape(planes: 2, height: 9, width: 7, outHeight: 4, outWidth: 3, kernelHeight: 2, kernelWidth: 2,
+                     strideY: 2, strideX: 2, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0),
+        // Ceil mode: the last window runs past the input.
+        PoolingShape(planes: 2, height: 7, width: 7, outHeight: 4, outWidth: 4, kernelHeight: 2, kernelWidth: 2,
+                     strideY: 2, strideX: 2, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0),
+        PoolingShape(planes: 4, height: 13, width: 70, outHeight: 13, outWidth: 70, kernelHeight: 3, kernelWidth: 5,
+                     strideY: 1, strideX: 1, padTop: 1, padLeft: 2, padBottom: 1, padRight: 2, countPadding: true),
+        PoolingShape(planes: 1, height: 20, width: 20, outHeight: 6, outWidth: 6, kernelHeight: 3, kernelWidth: 3,
+                     strideY: 3, strideX: 3, dilationY: 2, dilationX: 2, padTop: 1, padLeft: 1, padBottom: 0, padRight: 0),
+        PoolingShape(planes: 5, height: 1, width: 33, outHeight: 1, outWidth: 16, kernelHeight: 1, kernelWidth: 3,
+                     strideY: 1, strideX: 2, padTop: 0, padLeft: 1, padBottom: 0, padRight: 0),
+    ]
+
+    @Test(arguments: shapes.indices, [Pooling.Kind.max, .average])
+    func matchesReference(_ index: Int, kind: Pooling.Kind) {
+        let s = Self.shapes[index]
+        let input = Buffer(random: s.planes * s.height * s.width, seed: 40)
+        let expected = Buffer(zeros: s.planes * s.outHeight * s.outWidth), actual = Buffer(zeros: expected.count)
+        ReferencePooling.run(kind, s, input: input.pointer, output: expected.pointer)
+        let (pool, workspace) = machinery(threads: 2)
+        workspace.reserve(floatsPerPart: Pooling.scratchFloats(s))
+        Pooling.run(kind, s, input: input.pointer, output: actual.pointer, pool: pool, workspace: workspace)
+        #expect(relativeError(actual.values, expected.values) <= 1e-6)
+    }
+
+    @Test func globalPoolingAveragesAndMaximizesEachPlane() {
+        let planes = 5, size = 37
+        let input = Buffer(random: planes * size, seed: 41)
+        let (pool, _) = machinery(threads: 2)
+        for kind in [Pooling.Kind.max, .average] {
+            let output = Buffer(zeros: planes)
+            Pooling.global(kind, planes: planes, size: size, input: input.pointer, output: output.pointer, pool: pool)
+            let expected = (0..<planes).map { p in
+                let plane = input.values[(p * size)..<((p + 1) * size)]
+                return kind == .max ? plane.max()! : plane.reduce(0, +) / Float(size)
+            }
+            #expect(relativeError(output.values, expected) <= 1e-6)
+        }
+    }
+}
