@@ -90,6 +90,11 @@ public final class InferenceSession: @unchecked Sendable {
             requests.append(MemoryPlan.Request(name: name, count: info.count, lifetime: step...max(step, lastRead[name]!)))
         }
         let plan = MemoryPlan(requests)
+        let bytes = UInt64(plan.totalFloats) * 4, physical = ProcessInfo.processInfo.physicalMemory
+        guard bytes < physical / 2 else {
+            throw GraphError(String(format: "the model needs %.1f GB for intermediate tensors at these input shapes; this machine has %.1f GB",
+                                    Double(bytes) / 1e9, Double(physical) / 1e9))
+        }
         let arena = UnsafeMutablePointer<Float>.allocate(capacity: max(1, plan.totalFloats))
         arena.initialize(repeating: 0, count: max(1, plan.totalFloats))
         for (name, offset) in plan.offsets { context.buffers[name] = arena + offset }

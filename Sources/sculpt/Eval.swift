@@ -62,13 +62,13 @@ struct Accuracy: Encodable {
     /// Runs `model` over `data` in batches; errors name the data file and what does not fit.
     static func evaluate(_ model: Model, on data: LabelledData, dataName: String, batch: Int, threads: Int) throws -> Accuracy {
         guard let input = model.graph.runtimeInputs.first, model.graph.runtimeInputs.count == 1 else {
-            throw ValidationError("the model must have exactly one input to be evaluated on images")
+            throw CommandError("the model must have exactly one input to be evaluated on images")
         }
         let imageShape = Array(data.shape.dropFirst())
         if let declared = input.shape {
             let expected = declared.dropFirst().map { dim -> Int? in if case .fixed(let n) = dim { n } else { nil } }
             guard expected.count == imageShape.count, zip(expected, imageShape).allSatisfy({ $0 == nil || $0 == $1 }) else {
-                throw ValidationError("\(dataName): images have shape \(imageShape), but the model's input '\(input.name)' expects [\(declared.dropFirst().map(\.description).joined(separator: ", "))]")
+                throw CommandError("\(dataName): images have shape \(imageShape), but the model's input '\(input.name)' expects [\(declared.dropFirst().map(\.description).joined(separator: ", "))]")
             }
         }
         let perImage = imageShape.reduce(1, *)
@@ -81,7 +81,7 @@ struct Accuracy: Encodable {
                                                                   threads: threads)
             sessions[size] = session
             guard let classes = session.outputs.first?.shape.last, session.outputs[0].count == size * classes else {
-                throw ValidationError("the model's first output is not one score vector per image")
+                throw CommandError("the model's first output is not one score vector per image")
             }
             _ = session.inputBuffer(0).update(from: data.images[(start * perImage)..<((start + size) * perImage)])
             session.run()
@@ -89,7 +89,7 @@ struct Accuracy: Encodable {
             for i in 0..<size {
                 let label = Int(data.labels[start + i])
                 guard label < classes else {
-                    throw ValidationError("\(dataName): label \(label) of image \(start + i) is out of range for a model with \(classes) classes")
+                    throw CommandError("\(dataName): label \(label) of image \(start + i) is out of range for a model with \(classes) classes")
                 }
                 var best = 0
                 for c in 1..<classes where scores[i * classes + c] > scores[i * classes + best] { best = c }

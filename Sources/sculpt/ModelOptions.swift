@@ -11,7 +11,7 @@ struct ModelArgument: ParsableArguments {
     func load() throws -> Model {
         let url = URL(fileURLWithPath: model)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ValidationError("\(model): no such file")
+            throw CommandError("\(model): no such file")
         }
         return try Model(contentsOf: url)
     }

@@ -36,3 +36,15 @@ func padded(_ text: String, _ width: Int, right: Bool = false) -> String {
     let padding = String(repeating: " ", count: max(0, width - text.count))
     return right ? padding + text : text + padding
 }
+
+/// A problem with what a command was given (a file, its contents), reported as one line.
+///
+/// Unlike ArgumentParser's `ValidationError`, which is for option values and prints the usage
+/// too, this prints only "Error: <message>".
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

@@ -34,7 +34,7 @@ struct Run: ParsableCommand {
         let arrays = try NumPy.readArchive(contentsOf: URL(fileURLWithPath: input))
         let names = loaded.graph.runtimeInputs.map(\.name)
         for name in names where arrays[name] == nil {
-            throw ValidationError("\(input): no array named '\(name)' for the model's input (arrays: \(arrays.keys.sorted().joined(separator: ", ")))")
+            throw CommandError("\(input): no array named '\(name)' for the model's input (arrays: \(arrays.keys.sorted().joined(separator: ", ")))")
         }
         let session = try InferenceSession(model: loaded, inputShapes: Dictionary(uniqueKeysWithValues: names.map { ($0, arrays[$0]!.shape) }),
                                            threads: threads)

@@ -45,13 +45,15 @@ import Testing
                      "FLOAT_to_BFLOAT16", "FLOAT_to_DOUBLE", "FLOAT_to_FLOAT16", "FLOAT_to_STRING", "STRING_to_FLOAT"] {
             reasons["test_castlike_\(name)_expanded"] = float32Only
         }
+        reasons["test_edge_pad"] = "Pad supports the constant mode only"
+        reasons["test_reflect_pad"] = "Pad supports the constant mode only"
         reasons["test_identity_opt"] = "optional and sequence values are not supported"
         reasons["test_identity_sequence"] = "optional and sequence values are not supported"
         return reasons
     }()
 
     /// Operators whose inputs past the first (weights, statistics, bounds) must be constants.
-    static let constantParameters: Set<String> = ["Conv", "BatchNormalization", "Clip", "LayerNormalization"]
+    static let constantParameters: Set<String> = ["Conv", "BatchNormalization", "Clip", "LayerNormalization", "Pad"]
 
     /// Node tests whose operators the runtime supports (at run time, or by folding constants).
     static let cases: [String] = {

@@ -6,10 +6,13 @@ public struct LayerCost: Sendable, Equatable {
     public var outputShape: [Int]
     /// Multiply-accumulates of convolutions and matrix products (the standard count; elementwise work is not counted).
     public var macs: Int
-    /// Elements of the learned tensors the node reads (BatchNorm running statistics excluded).
+    /// Elements of the learned tensors the node reads (BatchNorm statistics and Clip bounds excluded).
     public var parameters: Int
     /// Bytes of the node's outputs (float32).
     public var activationBytes: Int
+
+    /// MACs are saturated here, so that totals over any graph stay representable.
+    static let macsLimit = 1 << 52
 
     /// Whether the node is a layer in the usual sense: it computes something or holds weights.
     public var isLayer: Bool { macs > 0 || parameters > 0 }
@@ -25,7 +28,8 @@ extension ShapedGraph {
             var parameters = 0
             for (i, name) in node.inputs.enumerated() where !name.isEmpty && !counted.contains(name) {
                 guard let constant = tensors[name]?.constant, constant.dataType.isFloatingPoint else { continue }
-                if node.opType == "BatchNormalization" && i >= 3 { continue }
+                // Running statistics and clipping bounds are constants, not learned parameters.
+                if (node.opType == "BatchNormalization" && i >= 3) || (node.opType == "Clip" && i >= 1) { continue }
                 counted.insert(name)
                 parameters += constant.count
             }
@@ -42,13 +46,13 @@ extension ShapedGraph {
         case "Conv":
             guard let weight = node.input(1).flatMap({ tensors[$0]?.shape }) else { return 0 }
             // Every output element takes (C_in / groups) × kernel multiply-accumulates.
-            return output.reduce(1, *) * weight.dropFirst().reduce(1, *)
+            return elementCount(output + weight.dropFirst(), limit: LayerCost.macsLimit) ?? LayerCost.macsLimit
         case "Gemm":
             guard let a = node.input(0).flatMap({ tensors[$0]?.shape }), a.count == 2 else { return 0 }
-            return output.reduce(1, *) * (node.int("transA") == 1 ? a[0] : a[1])
+            return elementCount(output + [node.int("transA") == 1 ? a[0] : a[1]], limit: LayerCost.macsLimit) ?? LayerCost.macsLimit
         case "MatMul":
             guard let a = node.input(0).flatMap({ tensors[$0]?.shape }), let k = a.last else { return 0 }
-            return output.reduce(1, *) * k
+            return elementCount(output + [k], limit: LayerCost.macsLimit) ?? LayerCost.macsLimit
         default:
             return 0
         }

@@ -56,8 +56,14 @@ extension ShapedGraph {
                     producers[space, default: []].append(name)
                     spaceOf[output] = space
                 }
-            case "Gemm", "MatMul" where weightShape != nil && inputs.count == 1:
-                let outFeatures = node.opType == "Gemm" && node.int("transB") == 1 ? weightShape!.first! : weightShape!.last!
+            case "Gemm", "MatMul":
+                // A linear layer with a constant weight creates channels; a product of two
+                // run-time tensors (attention) reinterprets them.
+                guard let weight = weightShape, weight.count == 2, inputs.count == 1 else {
+                    inputSpaces.forEach { pinned.insert($0) }
+                    continue
+                }
+                let outFeatures = node.opType == "Gemm" && node.int("transB") == 1 ? weight[0] : weight[1]
                 let space = newSpace(outFeatures)
                 producers[space, default: []].append(name)
                 spaceOf[output] = space

@@ -20,6 +20,11 @@ extension ShapedGraph {
         return (node.int("noop_with_empty_axes") ?? 0) != 0 ? [] : Array(0..<rank)
     }
 
+    /// Pad: amounts added before and after each axis (negative ones crop).
+    public func padding(_ node: Node) throws -> (begin: [Int], end: [Int]) {
+        try ShapeInference.padding(context(node), rank: tensors[node.inputs[0]]?.shape.count ?? 0)
+    }
+
     /// An `axis` attribute normalized against `rank`, with the operator's default.
     public func axis(_ node: Node, default value: Int, rank: Int) throws -> Int {
         try context(node).axis(default: value, rank: rank)

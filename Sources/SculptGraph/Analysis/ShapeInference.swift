@@ -134,6 +134,12 @@ enum ShapeInference {
                 if !reduced.contains(i) { shape.append(n) } else if keep { shape.append(1) }
             }
             return [TensorInfo(shape: shape, dataType: x.dataType)]
+        case "Pad":
+            let x = try c.input(0)
+            let pads = try padding(c, rank: x.shape.count)
+            let shape = x.shape.indices.map { x.shape[$0] + pads.begin[$0] + pads.end[$0] }
+            guard shape.allSatisfy({ $0 >= 0 }) else { throw c.error("pads \(pads) crop \(x.shape) below zero") }
+            return [TensorInfo(shape: shape, dataType: x.dataType)]
         case "Cast":
             guard let to = c.node.int("to"), let type = DataType(rawValue: to) else { throw c.error("needs a valid 'to' type") }
             return [TensorInfo(shape: try c.shape(0), dataType: type)]
@@ -211,6 +217,7 @@ enum ShapeInference {
     static func reshape(_ c: NodeContext) throws -> TensorInfo {
         let x = try c.input(0)
         var target = try c.integers(1, what: "the target shape")
+        guard elementCount(target.map { max($0, 1) }) != nil else { throw c.error("target shape \(target) is absurd") }
         let allowZero = c.node.int("allowzero") == 1
         for (i, n) in target.enumerated() where n == 0 && !allowZero {
             guard i < x.shape.count else { throw c.error("shape \(target) copies dimension \(i), which the input \(x.shape) lacks") }
@@ -244,6 +251,20 @@ enum ShapeInference {
             throw c.error("split sizes \(sizes) do not divide length \(length) into \(outputs) outputs")
         }
         return sizes
+    }
+
+    /// Pad's amounts per axis, from the `pads` attribute (opset < 11) or input (with optional `axes`).
+    static func padding(_ c: NodeContext, rank: Int) throws -> (begin: [Int], end: [Int]) {
+        let raw = try c.node.ints("pads") ?? c.integers(1, what: "pads")
+        let axes = try c.axes(inputIndex: 3, rank: rank) ?? Array(0..<rank)
+        guard raw.count == 2 * axes.count else { throw c.error("pads \(raw) do not fit \(axes.count) axes") }
+        guard raw.allSatisfy({ abs($0) < 1 << 30 }) else { throw c.error("pads \(raw) are absurd") }
+        var begin = [Int](repeating: 0, count: rank), end = begin
+        for (i, axis) in axes.enumerated() {
+            begin[axis] = raw[i]
+            end[axis] = raw[axes.count + i]
+        }
+        return (begin, end)
     }
 
     static func shapeRange(_ c: NodeContext, rank: Int) -> (Int, Int) {

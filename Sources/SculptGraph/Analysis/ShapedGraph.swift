@@ -32,6 +32,9 @@ extension Model {
             let node = graph.nodes[index]
             let context = NodeContext(node: node, inputs: node.inputs.map { $0.isEmpty ? nil : tensors[$0] }, opset: opset)
             var outputs = try ShapeInference.outputs(context)
+            for output in outputs where elementCount(output.shape) == nil {
+                throw context.error("an output would have shape \(output.shape), which is negative or absurdly large")
+            }
             guard outputs.count >= node.outputs.filter({ !$0.isEmpty }).count else {
                 throw context.error("produces \(outputs.count) outputs but the node names \(node.outputs.count)")
             }
@@ -58,6 +61,7 @@ extension Model {
             return given
         }
         if let given {
+            guard elementCount(given) != nil else { throw GraphError("input '\(input.name)': shape \(given) is invalid") }
             guard given.count == declared.count, zip(given, declared).allSatisfy({ g, d in
                 if case .fixed(let n) = d { return n == g } else { return g >= 0 }
             }) else {
@@ -65,7 +69,7 @@ extension Model {
             }
             return given
         }
-        return try declared.enumerated().map { axis, dimension in
+        let shape = try declared.enumerated().map { axis, dimension in
             switch dimension {
             case .fixed(let n): return n
             case .symbolic, .unknown:
@@ -75,6 +79,8 @@ extension Model {
                 return batch
             }
         }
+        guard elementCount(shape) != nil else { throw GraphError("input '\(input.name)' has an invalid declared shape \(shape)") }
+        return shape
     }
 
     /// The nodes some graph output depends on, in their given order.

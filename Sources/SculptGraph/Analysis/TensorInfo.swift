@@ -18,6 +18,19 @@ public struct TensorInfo: Sendable, Equatable {
     public var count: Int { shape.reduce(1, *) }
 }
 
+/// The number of elements of `shape`, or nil when a dimension is negative or the product exceeds
+/// `limit` (shapes come from files: arithmetic on them must not overflow).
+public func elementCount(_ shape: [Int], limit: Int = 1 << 40) -> Int? {
+    var count = 1
+    for n in shape {
+        guard n >= 0 else { return nil }
+        let (product, overflow) = count.multipliedReportingOverflow(by: n)
+        guard !overflow, product <= limit else { return nil }
+        count = product
+    }
+    return count
+}
+
 /// A node with what is known of its inputs, and helpers that phrase errors by node name.
 struct NodeContext {
     let node: Node

@@ -18,9 +18,10 @@ public struct WindowGeometry: Sendable, Equatable {
         guard kernel.count == rank, strides.count == rank, dilations.count == rank, pads.count == 2 * rank else {
             throw GraphError("node '\(label)': kernel, strides, dilations or pads do not match the \(rank) spatial axes")
         }
-        guard strides.allSatisfy({ $0 > 0 }), dilations.allSatisfy({ $0 > 0 }), kernel.allSatisfy({ $0 > 0 }),
-              pads.allSatisfy({ $0 >= 0 }) else {
-            throw GraphError("node '\(label)': kernel, strides and dilations must be positive and pads non-negative")
+        let sane = 1 << 20
+        guard strides.allSatisfy({ $0 > 0 && $0 < sane }), dilations.allSatisfy({ $0 > 0 && $0 < sane }),
+              kernel.allSatisfy({ $0 > 0 && $0 < sane }), pads.allSatisfy({ $0 >= 0 && $0 < sane }) else {
+            throw GraphError("node '\(label)': kernel, strides and dilations must be positive and pads non-negative (and all below \(sane))")
         }
         padsBegin = Array(pads[..<rank])
         padsEnd = Array(pads[rank...])

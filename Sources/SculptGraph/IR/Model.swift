@@ -30,7 +30,10 @@ public struct Model: Sendable, Equatable {
         self.producerName = producerName
         self.producerVersion = ""
         self.metadata = []
+        // An imported model's envelope holds an (emptied) graph; a new one holds one too, so that
+        // a model equals itself after a round trip.
         self.envelope = Onnx_ModelProto()
+        self.envelope.graph = Onnx_GraphProto()
     }
 
     /// The version of the default ONNX operator set.

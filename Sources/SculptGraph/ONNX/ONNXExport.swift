@@ -31,7 +31,7 @@ extension Model {
         do {
             try serializedData().write(to: url, options: .atomic)
         } catch {
-            throw GraphError("\(url.path): cannot write the model (\(Model.reason(error)))")
+            throw GraphError("\(url.relativePath): cannot write the model (\(Model.reason(error)))")
         }
     }
 }

@@ -9,12 +9,12 @@ extension Model {
         do {
             bytes = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw GraphError("\(url.path): cannot read the file (\(Model.reason(error)))")
+            throw GraphError("\(url.relativePath): cannot read the file (\(Model.reason(error)))")
         }
         do {
             try self.init(serializedData: bytes, directory: url.deletingLastPathComponent())
         } catch let error as GraphError {
-            throw GraphError("\(url.path): \(error.message)")
+            throw GraphError("\(url.relativePath): \(error.message)")
         }
     }
 
@@ -23,8 +23,10 @@ extension Model {
         let proto: Onnx_ModelProto
         do {
             proto = try Onnx_ModelProto(serializedBytes: bytes)
+        } catch BinaryDecodingError.truncated {
+            throw GraphError("not a valid ONNX model: the file is truncated")
         } catch {
-            throw GraphError("not a valid ONNX model: the protobuf does not decode (\(Model.reason(error)); is the file truncated?)")
+            throw GraphError("not a valid ONNX model: the protobuf does not decode (\(Model.reason(error)))")
         }
         guard proto.hasGraph else { throw GraphError("not a valid ONNX model: it has no graph") }
         guard !proto.opsetImport.isEmpty else {
@@ -222,7 +224,7 @@ struct TensorReader {
         do {
             file = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw GraphError("\(role) is stored in '\(url.path)', which cannot be read")
+            throw GraphError("\(role) is stored in '\(url.relativePath)', which cannot be read")
         }
         let offset = Int(entries["offset"] ?? "0") ?? -1
         let length = entries["length"].map { Int($0) ?? -1 } ?? (file.count - max(offset, 0))

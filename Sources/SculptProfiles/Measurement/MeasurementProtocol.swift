@@ -27,14 +27,21 @@ public struct MeasurementProtocol: Sendable, Equatable, Codable {
             workload()
             warmupRuns += 1
         } while warmupRuns < self.warmupRuns || Self.now() - warmupStart < warmupSeconds
-        let perRun = (Self.now() - warmupStart) / Double(warmupRuns)
-        let runsPerSample = max(1, Int((sampleSeconds / max(perRun, 1e-9)).rounded(.up)))
+        // Samples are scaled from the warm-up's pace; one that still ends too soon (the machine got
+        // faster) is discarded and the scale raised, so every sample kept lasts `sampleSeconds`.
+        var runsPerSample = max(1, Int((sampleSeconds / max((Self.now() - warmupStart) / Double(warmupRuns), 1e-9)).rounded(.up)))
         var samples = [Double]()
         samples.reserveCapacity(self.samples)
-        for _ in 0..<self.samples {
+        while samples.count < self.samples {
             let start = Self.now()
             for _ in 0..<runsPerSample { workload() }
-            samples.append((Self.now() - start) / Double(runsPerSample) * 1000)
+            let elapsed = Self.now() - start
+            guard elapsed >= sampleSeconds else {
+                runsPerSample = max(runsPerSample + 1, Int((Double(runsPerSample) * sampleSeconds * 1.1 / max(elapsed, 1e-9)).rounded(.up)))
+                samples.removeAll(keepingCapacity: true)
+                continue
+            }
+            samples.append(elapsed / Double(runsPerSample) * 1000)
         }
         return LatencyStatistics(samplesMilliseconds: samples, runsPerSample: runsPerSample)
     }

@@ -80,6 +80,31 @@ extension Operators {
         return try copySteps([(copy, x)], f, c)
     }
 
+    /// Pad in constant mode: the output is filled with the value, then the (possibly cropped)
+    /// input is copied into place.
+    static func pad(_ f: FusedNode, _ c: PlanContext) throws -> () -> Void {
+        let mode = f.node.string("mode") ?? "constant"
+        guard mode == "constant" else { throw f.error("mode '\(mode)' is not supported (only 'constant')") }
+        let x = try f.input(0), shape = c.shape(x), outShape = c.shape(f.output)
+        let (begin, end) = try c.shaped.padding(f.node)
+        let value = f.node.float("value") ?? c.constant(f.node.input(2))?.first ?? 0
+        if let name = f.node.input(2), c.constant(name) == nil { throw f.error("the padding value must be a constant") }
+        let inStrides = StridedCopy.contiguousStrides(shape), outStrides = StridedCopy.contiguousStrides(outShape)
+        var kept = shape, sourceOffset = 0, destinationOffset = 0
+        for axis in shape.indices {
+            kept[axis] = max(0, shape[axis] + min(0, begin[axis]) + min(0, end[axis]))
+            sourceOffset += max(0, -begin[axis]) * inStrides[axis]
+            destinationOffset += max(0, begin[axis]) * outStrides[axis]
+        }
+        let copy = StridedCopy(shape: kept, sourceStrides: inStrides, sourceOffset: sourceOffset,
+                               destinationStrides: outStrides, destinationOffset: destinationOffset)
+        let input = try c.pointer(x), output = try c.pointer(f.output), count = outShape.reduce(1, *)
+        return {
+            output.update(repeating: value, count: count)
+            copy.run(from: input, to: output)
+        }
+    }
+
     /// A step that runs `copies`, each from its source tensor into the node's output.
     private static func copySteps(_ copies: [(StridedCopy, String)], _ f: FusedNode, _ c: PlanContext) throws -> () -> Void {
         let output = try c.pointer(f.output)

@@ -25,6 +25,7 @@ enum Operators {
             "Slice": slice,
             "Gather": gather,
             "Expand": expand,
+            "Pad": pad,
             "LayerNormalization": layerNormalization,
             "Softmax": softmax,
         ]

@@ -1,0 +1,85 @@
+import Foundation
+import SculptTestSupport
+import Testing
+
+/// The `sculpt` binary itself, on the bundled example: the JSON contracts of DESIGN.md and one
+/// clear line for every bad input.
+@Suite struct CLITests {
+    static let model = "examples/mnist/model.onnx"
+    static let test = "examples/mnist/test.npz"
+
+    func json(_ arguments: [String]) throws -> [String: Any] {
+        let result = try runSculpt(arguments)
+        #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    }
+
+    @Test func inspectReportsLayersAndTotals() throws {
+        let report = try json(["inspect", Self.model, "--format", "json"])
+        #expect(report["macs"] as? Int == 5_532_544)
+        #expect(report["params"] as? Int == 70_122)
+        let layers = try #require(report["layers"] as? [[String: Any]])
+        #expect(layers.map { $0["name"] as? String } == ["/conv1/Conv", "/conv2/Conv", "/conv3/Conv", "/conv4/Conv", "/conv5/Conv", "/fc/Gemm"])
+        #expect(layers.allSatisfy { $0["op"] != nil && $0["macs"] != nil && $0["params"] != nil })
+        let text = try runSculpt(["inspect", Self.model])
+        #expect(text.stdout.contains("/conv3/Conv") && text.stdout.contains("5,532,544 MACs"))
+    }
+
+    /// Top-1 accuracy equals ONNX Runtime's on the same held-out images.
+    @Test func evalMatchesONNXRuntime() throws {
+        let report = try json(["eval", Self.model, "--data", Self.test, "--format", "json"])
+        #expect(report["count"] as? Int == 1000)
+        let script = """
+            import numpy as np, onnxruntime as ort
+            d = np.load('\(Self.test)'); s = ort.InferenceSession('\(Self.model)', providers=['CPUExecutionProvider'])
+            print((s.run(None, {'input': d['x']})[0].argmax(1) == d['y']).mean())
+            """
+        let reference = try #require(Double(try runPython(script, in: Repository.root).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(report["top1"] as? Double == reference)
+        #expect(reference > 0.97)
+    }
+
+    @Test func benchFollowsTheMeasurementProtocol() throws {
+        let report = try json(["bench", Self.model, "--threads", "2", "--format", "json"])
+        let samples = try #require(report["samples_ms"] as? [Double])
+        #expect(samples.count == 15 && samples.allSatisfy { $0 > 0 })
+        let median = try #require(report["median_ms"] as? Double), p90 = try #require(report["p90_ms"] as? Double)
+        #expect(median > 0 && p90 >= median)
+        #expect(samples.min()! <= median && median <= samples.max()!)
+        // Each sample lasts at least 10 ms: it repeats the model runs_per_sample times.
+        let runs = try #require(report["runs_per_sample"] as? Int)
+        #expect(Double(runs) * median >= 9.0)
+    }
+
+    struct BadInput: CustomTestStringConvertible, Sendable {
+        var arguments: [String]
+        var message: String
+        var testDescription: String { arguments.joined(separator: " ") }
+    }
+
+    static let badInputs = [
+        BadInput(arguments: ["inspect", "missing.onnx"], message: "Error: missing.onnx: no such file"),
+        BadInput(arguments: ["eval", model, "--data", "missing.npz"], message: "Error: missing.npz: cannot read the file"),
+        BadInput(arguments: ["bench", "Tests/Fixtures/bad/truncated.onnx"],
+                 message: "Error: Tests/Fixtures/bad/truncated.onnx: not a valid ONNX model: the file is truncated"),
+        BadInput(arguments: ["inspect", "Tests/Fixtures/bad/unsupported-operator.onnx"],
+                 message: "Error: node '/conv3/Conv' (FancyConv): operator 'FancyConv' is not supported"),
+        BadInput(arguments: ["eval", model, "--data", "Tests/Fixtures/bad/wrong-image-shape.npz"],
+                 message: "Error: Tests/Fixtures/bad/wrong-image-shape.npz: images have shape [3, 32, 32], but the model's input 'input' expects [1, 28, 28]"),
+        BadInput(arguments: ["eval", model, "--data", "Tests/Fixtures/bad/no-labels.npz"],
+                 message: "Error: Tests/Fixtures/bad/no-labels.npz: no array named 'y' (arrays: x)"),
+        BadInput(arguments: ["eval", model, "--data", test, "--y-name", "labels"],
+                 message: "Error: examples/mnist/test.npz: no array named 'labels' (arrays: x, y)"),
+    ]
+
+    /// One line on stderr naming the file, node or array and what is wrong, and a non-zero exit.
+    @Test(arguments: badInputs)
+    func badInputGivesOneClearLine(_ bad: BadInput) throws {
+        let result = try runSculpt(bad.arguments)
+        #expect(result.status != 0)
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(lines.first.map { $0.hasPrefix(bad.message) } == true, "\(result.stderr)")
+    }
+}
