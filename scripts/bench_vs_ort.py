@@ -12,8 +12,8 @@ same machine. Both follow DESIGN.md's measurement protocol: warm-up of at least 
 samples each lasting at least 10 ms. Prints a Markdown table: medians over rounds of the
 median latency, and our time over ONNX Runtime's.
 
-Run it from the repository root after `swift build -c release`; set OPENBLAS_CORETYPE the way
-scripts/sculpt does.
+Run it from the repository root after `swift build -c release`; it runs sculpt through the
+scripts/sculpt launcher, which sets up OpenBLAS the way every launcher does.
 """
 import argparse
 import json
@@ -50,11 +50,17 @@ def measure(run, warmup_seconds=0.2, sample_seconds=0.01, samples=15):
     per_run = (time.perf_counter() - start) / runs
     repeat = max(1, int(-(-sample_seconds // per_run)))
     result = []
-    for _ in range(samples):
+    while len(result) < samples:
         t = time.perf_counter()
         for _ in range(repeat):
             run()
-        result.append((time.perf_counter() - t) / repeat * 1000)
+        elapsed = time.perf_counter() - t
+        if elapsed < sample_seconds:
+            # Too short (the machine got faster): rescale and start the samples again.
+            repeat = max(repeat + 1, int(-(-repeat * sample_seconds * 1.1 // elapsed)))
+            result = []
+            continue
+        result.append(elapsed / repeat * 1000)
     return result
 
 
@@ -71,7 +77,7 @@ def onnxruntime_median(path, threads):
 
 
 def sculpt_median(path, threads):
-    binary = os.path.join(ROOT, ".build", "release", "sculpt")
+    binary = os.path.join(ROOT, "scripts", "sculpt")
     out = subprocess.run([binary, "bench", path, "--threads", str(threads), "--format", "json"],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out)["median_ms"]

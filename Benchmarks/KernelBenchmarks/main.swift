@@ -40,6 +40,9 @@ let shapes = [
     ConvolutionShape(inChannels: 96, outChannels: 96, height: 112, width: 112, kernel: 3, stride: 2, groups: 96),
     ConvolutionShape(inChannels: 144, outChannels: 144, height: 56, width: 56, kernel: 3, groups: 144),
     ConvolutionShape(inChannels: 576, outChannels: 576, height: 14, width: 14, kernel: 3, groups: 576),
+    ConvolutionShape(inChannels: 960, outChannels: 960, height: 7, width: 7, kernel: 3, groups: 960),
+    ConvolutionShape(inChannels: 192, outChannels: 192, height: 28, width: 28, kernel: 3, groups: 192),
+    ConvolutionShape(inChannels: 144, outChannels: 144, height: 56, width: 56, kernel: 3, stride: 2, groups: 144),
 ]
 print("threads \(threads); milliseconds per run (GFLOPS)")
 for s in shapes {

@@ -20,7 +20,7 @@ public final class DepthwiseConvolution: PreparedConvolution, @unchecked Sendabl
         plane = PaddedPlane(height: s.height, width: s.width, padTop: s.padTop, padLeft: s.padLeft,
                             outHeight: s.outHeight, outWidth: s.outWidth, kernelHeight: s.kernelHeight,
                             kernelWidth: s.kernelWidth, strideY: s.strideY, strideX: s.strideX,
-                            dilationY: s.dilationY, dilationX: s.dilationX)
+                            dilationY: s.dilationY, dilationX: s.dilationX, flatten: true)
     }
 
     deinit {

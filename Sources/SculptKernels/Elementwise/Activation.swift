@@ -8,6 +8,8 @@ public enum Activation: Sendable, Equatable, Hashable {
     case leakyRelu(alpha: Float)
     case clip(min: Float, max: Float)
     case sigmoid
+    /// x · sigmoid(x) (also called swish)
+    case silu
     /// max(0, min(1, alpha·x + beta))
     case hardSigmoid(alpha: Float, beta: Float)
     /// x · hardSigmoid(x) with alpha 1/6, beta 1/2
@@ -25,6 +27,7 @@ public enum Activation: Sendable, Equatable, Hashable {
         case .leakyRelu(let alpha): x < 0 ? alpha * x : x
         case .clip(let lo, let hi): Swift.min(Swift.max(x, lo), hi)
         case .sigmoid: 1 / (1 + Foundation.exp(-x))
+        case .silu: x / (1 + Foundation.exp(-x))
         case .hardSigmoid(let alpha, let beta): Swift.min(Swift.max(alpha * x + beta, 0), 1)
         case .hardSwish: x * Swift.min(Swift.max(x / 6 + 0.5, 0), 1)
         case .tanh: Foundation.tanh(x)
@@ -48,6 +51,7 @@ public enum Activation: Sendable, Equatable, Hashable {
         case .hardSwish: map(input, output, count) { $0 * clamp($0 * (1 / 6) + 0.5, 0, 1) }
         case .sqrt: map(input, output, count) { $0.squareRoot() }
         case .sigmoid: map(input, output, count) { VectorMath.sigmoid($0) }
+        case .silu: map(input, output, count) { $0 * VectorMath.sigmoid($0) }
         case .tanh: map(input, output, count) { VectorMath.tanh($0) }
         case .erf: map(input, output, count) { VectorMath.erf($0) }
         }

@@ -36,8 +36,11 @@ public enum VectorMath {
         r = r + n * 2.12194440e-4
         let p = polynomial(r, (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1))
         let e = p * r * r + r + 1
+        // n as an integer without a float-to-int conversion (the standard library's generic one is
+        // a function call per vector): adding 1.5·2²³ puts n in the low mantissa bits.
+        let whole = unsafeBitCast(n + 12_582_912, to: SIMD16<Int32>.self) &- 0x4B40_0000
         // 2^n as two factors, so that n = 128 (x near ln(FLT_MAX)) stays finite.
-        let whole = SIMD16<Int32>(n, rounding: .towardZero), half = whole &>> 1
+        let half = whole &>> 1
         let first = unsafeBitCast((half &+ 127) &<< 23, to: Vector.self)
         let second = unsafeBitCast((whole &- half &+ 127) &<< 23, to: Vector.self)
         return e * first * second

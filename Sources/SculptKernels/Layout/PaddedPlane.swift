@@ -20,6 +20,11 @@ struct PaddedPlane {
     /// narrow plane (a 7 × 7 or 14 × 14 feature map) fills them with rows instead of columns.
     let vectorsPerRow: Int
     let rowsPerStep: Int
+    /// Unit strides in both directions: the plane is one flat row of positions, output (y, x) at
+    /// y · paddedWidth + x, so a step never stops at the end of a row (positions in the border
+    /// columns are computed and dropped).
+    let flattened: Bool
+    let outWidth: Int
 
     /// Vectors a sliding-window kernel computes together: four independent accumulators hide
     /// the latency of the multiply-adds.
@@ -27,15 +32,28 @@ struct PaddedPlane {
 
     /// Sizes the border for windows of `kernel` taps `dilation` apart, `stride` apart, over `outHeight` × `outWidth` outputs.
     init(height: Int, width: Int, padTop: Int, padLeft: Int, outHeight: Int, outWidth: Int,
-         kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int, dilationY: Int, dilationX: Int) {
+         kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int, dilationY: Int, dilationX: Int,
+         flatten: Bool = false) {
         self.height = height
         self.width = width
         self.padTop = padTop
         self.padLeft = padLeft
         self.outHeight = outHeight
+        self.outWidth = outWidth
         self.strideY = strideY
+        let lanes = Vector.scalarCount, step = PaddedPlane.vectorsPerStep * lanes
+        flattened = flatten && strideX == 1 && strideY == 1
+        if flattened {
+            paddedWidth = max(padLeft + width, outWidth + (kernelWidth - 1) * dilationX)
+            rowSpan = (outHeight - 1) * paddedWidth + outWidth
+            vectorsPerRow = PaddedPlane.vectorsPerStep
+            rowsPerStep = 1
+            // The last step reads up to its last position's window end.
+            let reach = (rowSpan + step - 1) / step * step + (kernelHeight - 1) * dilationY * paddedWidth + (kernelWidth - 1) * dilationX
+            paddedHeight = max(padTop + height, (reach + paddedWidth - 1) / paddedWidth)
+            return
+        }
         rowSpan = (outWidth - 1) * strideX + 1
-        let lanes = Vector.scalarCount
         let vectors = (rowSpan + lanes - 1) / lanes
         vectorsPerRow = vectors >= 3 ? PaddedPlane.vectorsPerStep : vectors
         rowsPerStep = PaddedPlane.vectorsPerStep / vectorsPerRow
@@ -55,9 +73,11 @@ struct PaddedPlane {
         paddedWidth = width
         rowSpan = width
         outHeight = height
+        outWidth = width
         strideY = 1
         vectorsPerRow = 1
         rowsPerStep = 1
+        flattened = false
     }
 
     var count: Int { paddedHeight * paddedWidth }
@@ -89,6 +109,26 @@ struct PaddedPlane {
         let lanes = Vector.scalarCount, v = vectorsPerRow
         @inline(__always) func offset(_ i: Int) -> Int { (i / v) * strideY * paddedWidth + (i % v) * lanes }
         let offsets = (offset(0), offset(1), offset(2), offset(3))
+        if flattened {
+            for x in stride(from: 0, to: rowSpan, by: stepWidth) {
+                let sums = step(padded + x, offsets, 0, x)
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * lanes) { buffer in
+                    let t = buffer.baseAddress!
+                    t.store(sums.0); (t + lanes).store(sums.1); (t + 2 * lanes).store(sums.2); (t + 3 * lanes).store(sums.3)
+                    // Positions x… map to (row, column); columns past outWidth are border, dropped.
+                    let end = min(x + stepWidth, rowSpan)
+                    var position = x, row = x / paddedWidth, column = x - row * paddedWidth
+                    while position < end {
+                        let count = min(end - position, max(0, outWidth - column))
+                        for i in 0..<count { output[row * outWidth + column + i] = t[position - x + i] }
+                        position += paddedWidth - column
+                        row += 1
+                        column = 0
+                    }
+                }
+            }
+            return
+        }
         for oy in stride(from: 0, to: outHeight, by: rowsPerStep) {
             let rows = min(rowsPerStep, outHeight - oy)
             for x in stride(from: 0, to: rowSpan, by: stepWidth) {

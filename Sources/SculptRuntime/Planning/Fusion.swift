@@ -26,18 +26,26 @@ struct Fusion {
     init(_ shaped: ShapedGraph) throws {
         tensors = shaped.tensors
         let graph = shaped.graph
-        var readers = [String: Int]()
-        for node in graph.nodes { for input in node.inputs where !input.isEmpty { readers[input, default: 0] += 1 } }
-        for output in graph.outputs { readers[output.name, default: 0] += 1 }
-        var consumer = [String: Int]()
+        // Who reads each tensor (a node once per input slot; a graph output counts as a reader).
+        var readers = [String: [Int]]()
         var producer = [String: Int]()
         for (i, node) in graph.nodes.enumerated() {
-            for input in node.inputs where !input.isEmpty { consumer[input] = i }
+            for input in node.inputs where !input.isEmpty { readers[input, default: []].append(i) }
             for output in node.outputs { producer[output] = i }
         }
+        for output in graph.outputs { readers[output.name, default: []].append(-1) }
         /// The only node reading `tensor`, if exactly one node (and no graph output) does.
         func soleReader(_ tensor: String) -> Int? {
-            readers[tensor] == 1 ? consumer[tensor] : nil
+            readers[tensor].flatMap { $0.count == 1 && $0[0] >= 0 ? $0[0] : nil }
+        }
+        /// SiLU written out, x · sigmoid(x): the Sigmoid and the Mul that read `tensor` and nothing else does.
+        func siluReaders(_ tensor: String) -> (sigmoid: Int, product: Int)? {
+            guard let r = readers[tensor], r.count == 2, r.allSatisfy({ $0 >= 0 }) else { return nil }
+            for (s, m) in [(r[0], r[1]), (r[1], r[0])] where graph.nodes[s].opType == "Sigmoid" && graph.nodes[m].opType == "Mul" {
+                let gate = graph.nodes[s].outputs[0]
+                if soleReader(gate) == m && Set(graph.nodes[m].inputs) == [tensor, gate] { return (s, m) }
+            }
+            return nil
         }
 
         var absorbed = Set<Int>()
@@ -75,6 +83,10 @@ struct Fusion {
                     absorbed.insert(next)
                     fused.activation = activation
                     fused.output = graph.nodes[next].outputs[0]
+                } else if let silu = siluReaders(fused.output) {
+                    absorbed.formUnion([silu.sigmoid, silu.product])
+                    fused.activation = .silu
+                    fused.output = graph.nodes[silu.product].outputs[0]
                 }
             }
             nodes.append(fused)

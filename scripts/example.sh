@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The main job on the bundled example (examples/mnist): a small CNN trained on MNIST digits.
+# Shows its layers and costs, measures its top-1 accuracy on held-out images, and its latency on
+# this machine. Installs the Debian packages the build needs when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/setup.sh
+ensure_debian_packages "${BUILD_PACKAGES[@]}"
+configure_openblas
+swift build -c release --product sculpt >&2
+sculpt=.build/release/sculpt
+model=examples/mnist/model.onnx
+set -x
+"$sculpt" inspect "$model"
+"$sculpt" eval "$model" --data examples/mnist/test.npz
+"$sculpt" bench "$model"
