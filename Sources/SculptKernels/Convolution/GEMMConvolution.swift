@@ -15,9 +15,11 @@ public final class GEMMConvolution: PreparedConvolution, @unchecked Sendable {
         self.shape = shape
         let filters = shape.outChannelsPerGroup, pixels = shape.outHeight * shape.outWidth
         // The transposed product scatters its tiles into the NCHW output: worth it only when the
-        // usual orientation would waste a sizeable part of the register tile.
-        transposed = 5 * GEMMConvolution.paddedCells(rows: pixels, columns: filters)
-            < 4 * GEMMConvolution.paddedCells(rows: filters, columns: pixels)
+        // usual orientation would waste more of the register tile than the scatter costs.
+        // Counting a tile's scatter as about 8 steps of k.
+        let depth = shape.filterLength
+        transposed = GEMMConvolution.paddedCells(rows: pixels, columns: filters) * (depth + 8)
+            < GEMMConvolution.paddedCells(rows: filters, columns: pixels) * depth
         let width = transposed ? Microkernel.columns : Microkernel.rows
         weights = (0..<shape.groups).map { g in
             let source = StridedPacker(data: weight + g * filters * shape.filterLength, extent: filters,

@@ -73,11 +73,12 @@ public final class DenseLayer: @unchecked Sendable {
                 panel += lanes
                 i += 1
             }
-            let sum = (s0 + s1) + (s2 + s3)
             let column = p * lanes, valid = min(lanes, outFeatures - column)
-            let destination = output.data + row * output.rowStride + column
-            for j in 0..<valid { destination[j] = sum[j] }
-            PackedGEMM.finish(row: row, column: column, rows: 1, columns: valid, output: output)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: lanes) { buffer in
+                buffer.baseAddress!.store((s0 + s1) + (s2 + s3))
+                PackedGEMM.scatter(tile: buffer.baseAddress!, row: row, column: column, rows: 1, columns: valid,
+                                   output: output, first: true, last: true)
+            }
         }
     }
 }

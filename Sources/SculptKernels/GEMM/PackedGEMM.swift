@@ -131,6 +131,7 @@ public enum PackedGEMM {
         let bScratch = scratch + rowBlock * depthBlock
         let tile = bScratch + depthBlock * columnBlock
         let panelsPerColumnBlock = columnBlock / nr, panelsPerRowBlock = rowBlock / mr
+        let fusedEpilogue = output.activation.isInlinable
         for jc in stride(from: columnPanels.lowerBound, to: columnPanels.upperBound, by: panelsPerColumnBlock) {
             let jPanels = jc..<min(jc + panelsPerColumnBlock, columnPanels.upperBound)
             for k0 in stride(from: 0, to: k, by: depthBlock) {
@@ -149,14 +150,16 @@ public enum PackedGEMM {
                             let rows = min(mr, m - i * mr), columns = min(nr, n - j * nr)
                             let c = output.data + i * mr * output.rowStride + j * nr * output.columnStride
                             if rows == mr && columns == nr && output.columnStride == 1 {
-                                Microkernel.run(depth: depth, a: aPanel, b: bPanel, tile: c,
-                                                rowStride: output.rowStride, accumulate: !first)
+                                // A full tile: on the last block of k, finished in registers when the activation allows.
+                                let finishing = last && fusedEpilogue
+                                Microkernel.run(depth: depth, a: aPanel, b: bPanel, tile: c, rowStride: output.rowStride,
+                                                accumulate: !first,
+                                                epilogue: finishing ? Microkernel.Epilogue(output, row: i * mr, column: j * nr) : nil)
+                                if last && !finishing { finish(row: i * mr, column: j * nr, output: output) }
                             } else {
                                 Microkernel.run(depth: depth, a: aPanel, b: bPanel, tile: tile, rowStride: nr, accumulate: false)
-                                store(tile: tile, rows: rows, columns: columns, into: c, output: output, accumulate: !first)
-                            }
-                            if last {
-                                finish(row: i * mr, column: j * nr, rows: rows, columns: columns, output: output)
+                                scatter(tile: tile, row: i * mr, column: j * nr, rows: rows, columns: columns,
+                                        output: output, first: first, last: last)
                             }
                         }
                     }
@@ -165,59 +168,50 @@ public enum PackedGEMM {
         }
     }
 
-    /// Writes (or adds) the valid part of a tile into C with any strides.
+    /// A partial or strided tile: `tile` (rows × 16, contiguous) holds this block's product; adds
+    /// what C already holds (after the first block of k), finishes it on the last block, and
+    /// writes the valid part into C with C's strides.
     @inline(__always)
-    static func store(tile: UnsafeMutablePointer<Float>, rows: Int, columns: Int, into c: UnsafeMutablePointer<Float>,
-                      output: GEMMOutput, accumulate: Bool) {
-        for r in 0..<rows {
-            let row = c + r * output.rowStride
-            for col in 0..<columns {
-                let value = tile[r * nr + col]
-                row[col * output.columnStride] = accumulate ? row[col * output.columnStride] + value : value
-            }
+    static func scatter(tile: UnsafeMutablePointer<Float>, row: Int, column: Int, rows: Int, columns: Int,
+                        output: GEMMOutput, first: Bool, last: Bool) {
+        let c = output.data + row * output.rowStride + column * output.columnStride
+        @inline(__always) func offset(_ r: Int, _ col: Int) -> Int { r * output.rowStride + col * output.columnStride }
+        if !first {
+            for r in 0..<rows { for col in 0..<columns { tile[r * nr + col] += c[offset(r, col)] } }
         }
+        if last {
+            // Scale and bias on whole tile rows (16 lanes across the columns), as full tiles get them.
+            var columnBias = Vector()
+            if let bias = output.bias, !output.biasPerRow { for col in 0..<columns { columnBias[col] = bias[column + col] } }
+            for r in 0..<rows {
+                let t = tile + r * nr
+                var v = t.vector() * output.scale + columnBias
+                if let bias = output.bias, output.biasPerRow { v += Vector(repeating: bias[row + r]) }
+                t.store(v)
+            }
+            if let residual = output.residual {
+                let r0 = residual + (c - output.data)
+                for r in 0..<rows { for col in 0..<columns { tile[r * nr + col] += r0[offset(r, col)] } }
+            }
+            output.activation.apply(tile, count: rows * nr)
+        }
+        for r in 0..<rows { for col in 0..<columns { c[offset(r, col)] = tile[r * nr + col] } }
     }
 
-    /// Applies bias, residual and activation to a finished region of C.
+    /// Applies bias, residual and activation to a finished full tile of C (column stride 1) whose
+    /// activation has no inline form.
     @inline(__always)
-    static func finish(row: Int, column: Int, rows: Int, columns: Int, output: GEMMOutput) {
-        let activation = output.activation
-        guard output.bias != nil || output.residual != nil || activation != .identity || output.scale != 1 else { return }
-        let base = output.data + row * output.rowStride + column * output.columnStride
-        if output.columnStride == 1 && columns == nr {
-            for r in 0..<rows {
-                let out = base + r * output.rowStride
-                var v = out.vector() * output.scale
-                if let bias = output.bias {
-                    v += output.biasPerRow ? Vector(repeating: bias[row + r]) : (bias + column).vector()
-                }
-                if let residual = output.residual { v += (residual + (out - output.data)).vector() }
-                if let y = activation.inlineForm(v) {
-                    out.store(y)
-                } else {
-                    out.store(v)
-                    activation.apply(out, count: nr)
-                }
+    static func finish(row: Int, column: Int, output: GEMMOutput) {
+        let base = output.data + row * output.rowStride + column
+        for r in 0..<mr {
+            let out = base + r * output.rowStride
+            var v = out.vector() * output.scale
+            if let bias = output.bias {
+                v += output.biasPerRow ? Vector(repeating: bias[row + r]) : (bias + column).vector()
             }
-            return
+            if let residual = output.residual { v += (residual + (out - output.data)).vector() }
+            out.store(v)
         }
-        for r in 0..<rows {
-            for col in 0..<columns {
-                let offset = r * output.rowStride + col * output.columnStride
-                var v = base[offset] * output.scale
-                if let bias = output.bias { v += output.biasPerRow ? bias[row + r] : bias[column + col] }
-                if let residual = output.residual { v += residual[(base - output.data) + offset] }
-                base[offset] = v
-            }
-        }
-        guard activation != .identity else { return }
-        if output.rowStride == 1 {
-            // Transposed outputs: each column of the tile is a contiguous run.
-            for col in 0..<columns { activation.apply(base + col * output.columnStride, count: rows) }
-        } else {
-            for r in 0..<rows {
-                for col in 0..<columns { activation.apply(base + r * output.rowStride + col * output.columnStride, count: 1) }
-            }
-        }
+        for r in 0..<mr { output.activation.apply(base + r * output.rowStride, count: nr) }
     }
 }
