@@ -47,49 +47,44 @@ public final class InferenceSession: @unchecked Sendable {
         let shaped = try model.specialized(inputShapes: inputShapes, batch: batch)
         let fusion = try Fusion(shaped)
         let pool = ThreadPool(threads: threads), workspace = Workspace(parts: threads)
-        let context = PlanContext(shaped: shaped, tensors: fusion.tensors, pool: pool, workspace: workspace)
 
-        // Views share their source's memory; everything else a node writes gets arena space.
-        var root = [String: String]()
-        func resolve(_ name: String) -> String { root[name].map(resolve) ?? name }
-        var computed = [FusedNode]()
-        for fused in fusion.nodes {
-            if Operators.views.contains(fused.node.opType) {
-                let source = try fused.input(0)
-                if fused.node.opType == "Cast", fusion.tensors[fused.output]?.dataType != .float {
-                    throw fused.error("casting to \(fusion.tensors[fused.output]?.dataType.description ?? "?") at run time is not supported")
-                }
-                root[fused.output] = source
-            } else if Operators.builders[fused.node.opType] != nil {
-                computed.append(fused)
-            } else {
-                throw fused.error("operator '\(fused.node.opType)' on run-time values is not supported")
-            }
+
+        for fused in fusion.nodes where !Operators.views.contains(fused.node.opType) && Operators.builders[fused.node.opType] == nil {
+            throw fused.error("operator '\(fused.node.opType)' on run-time values is not supported")
         }
-
+        for fused in fusion.nodes where fused.node.opType == "Cast" && fusion.tensors[fused.output]?.dataType != .float {
+            throw fused.error("casting to \(fusion.tensors[fused.output]?.dataType.description ?? "?") at run time is not supported")
+        }
         let graphInputs = shaped.graph.inputs.map(\.name)
         let graphOutputs = shaped.graph.outputs.map(\.name)
         for name in graphInputs where fusion.tensors[name]?.dataType != .float {
             throw GraphError("input '\(name)' is \(fusion.tensors[name]?.dataType.description ?? "untyped"); only float32 inputs are supported")
         }
+        // Layouts and conversions; then every tensor a step writes gets arena space for its lifetime.
+        let layouts = try LayoutPlan(fusion.nodes, tensors: fusion.tensors, graphOutputs: graphOutputs)
         var firstWrite = [String: Int](), lastRead = [String: Int]()
-        for (step, fused) in computed.enumerated() {
-            let written = fused.node.outputs.count == 1 ? [fused.output] : fused.node.outputs.filter { !$0.isEmpty }
-            for name in written { firstWrite[name] = step }
-            for name in fused.node.inputs + [fused.residual ?? ""] where !name.isEmpty {
-                lastRead[resolve(name)] = step
+        for (index, step) in layouts.steps.enumerated() {
+            switch step {
+            case .node(let fused):
+                let written = fused.node.outputs.count == 1 ? [fused.output] : fused.node.outputs.filter { !$0.isEmpty }
+                for name in written { firstWrite[name] = index }
+                for name in fused.node.inputs + [fused.residual ?? ""] where !name.isEmpty { lastRead[layouts.resolve(name)] = index }
+            case .convert(let from, let to, _):
+                firstWrite[to] = index
+                lastRead[layouts.resolve(from)] = index
             }
         }
-        for name in graphOutputs { lastRead[resolve(name)] = computed.count }
+        for name in graphOutputs { lastRead[layouts.resolve(layouts.outputs[name]!)] = layouts.steps.count }
         var requests = [MemoryPlan.Request]()
         for (name, step) in firstWrite where lastRead[name] != nil {
-            guard let info = fusion.tensors[name] else { continue }
+            guard let info = layouts.tensors[name] else { continue }
             guard info.dataType == .float else {
                 throw GraphError("tensor '\(name)' is \(info.dataType) at run time; only float32 values are computed at run time")
             }
-            requests.append(MemoryPlan.Request(name: name, count: info.count, lifetime: step...max(step, lastRead[name]!)))
+            requests.append(MemoryPlan.Request(name: name, count: layouts.floats(name), lifetime: step...max(step, lastRead[name]!)))
         }
         let plan = MemoryPlan(requests)
+        let context = PlanContext(shaped: shaped, layouts: layouts, pool: pool, workspace: workspace)
         let bytes = UInt64(plan.totalFloats) * 4, physical = ProcessInfo.processInfo.physicalMemory
         guard bytes < physical / 2 else {
             throw GraphError(String(format: "the model needs %.1f GB for intermediate tensors at these input shapes; this machine has %.1f GB",
@@ -100,14 +95,19 @@ public final class InferenceSession: @unchecked Sendable {
         for (name, offset) in plan.offsets { context.buffers[name] = arena + offset }
         let inputBuffers = graphInputs.map { name in context.allocate(fusion.tensors[name]!.count) }
         for (name, buffer) in zip(graphInputs, inputBuffers) { context.buffers[name] = buffer }
-        for (alias, _) in root { if let buffer = context.buffers[resolve(alias)] { context.buffers[alias] = buffer } }
+        for (alias, _) in layouts.aliases { if let buffer = context.buffers[layouts.resolve(alias)] { context.buffers[alias] = buffer } }
 
         do {
-            steps = try computed.map { fused in
-                Step(name: fused.name, opType: fused.node.opType, run: try Operators.builders[fused.node.opType]!(fused, context))
+            steps = try layouts.steps.map { step in
+                switch step {
+                case .node(let fused):
+                    Step(name: fused.name, opType: fused.node.opType, run: try Operators.builders[fused.node.opType]!(fused, context))
+                case .convert(let from, let to, let layout):
+                    Step(name: to, opType: "Reorder", run: try Operators.reorder(from: from, to: to, layout: layout, context))
+                }
             }
             // Views of constants and constant outputs get their own copies, once.
-            outputBuffers = try graphOutputs.map { UnsafePointer(try context.pointer(resolve($0))) }
+            outputBuffers = try graphOutputs.map { UnsafePointer(try context.pointer(layouts.outputs[$0]!)) }
         } catch {
             arena.deallocate()
             throw error

@@ -40,28 +40,56 @@ import Testing
         let s = c.shape
         let input = Buffer(random: s.inputCount, seed: 1), weight = Buffer(random: s.weightCount, seed: 2)
         let bias = Buffer(random: s.outChannels, seed: 3), residual = Buffer(random: s.outputCount, seed: 4)
-        let expected = Buffer(zeros: s.outputCount), actual = Buffer(zeros: s.outputCount)
+        let expected = Buffer(zeros: s.outputCount)
         ReferenceConvolution.run(s, input: input.pointer, weight: weight.pointer, bias: bias.pointer, output: expected.pointer)
         let reference = zip(expected.values, residual.values).map { Activation.clip(min: -1, max: 2).reference($0 + $1) }
 
         let (pool, workspace) = machinery(threads: threads)
         let kernel = c.kernel.prepare(s, weight.pointer, bias.pointer)
         kernel.reserve(in: workspace)
-        kernel.run(input: input.pointer, output: actual.pointer, residual: residual.pointer,
-                   activation: .clip(min: -1, max: 2), pool: pool, workspace: workspace)
-        #expect(relativeError(actual.values, reference) <= 1e-5)
+        // Inputs and outputs in the kernel's layouts, compared in NCHW.
+        let (inLayout, outLayout) = c.kernel.layouts
+        let plane = s.height * s.width, outPlane = s.outHeight * s.outWidth
+        let x = Layouts.convert(input, to: inLayout, batch: s.batch, channels: s.inChannels, plane: plane, pool: pool)
+        let r = Layouts.convert(residual, to: outLayout, batch: s.batch, channels: s.outChannels, plane: outPlane, pool: pool)
+        let y = Buffer(zeros: outLayout == .blocked ? ChannelBlocks.floats(batch: s.batch, channels: s.outChannels, plane: outPlane) : s.outputCount)
+        kernel.run(input: x.pointer, output: y.pointer, residual: r.pointer, activation: .clip(min: -1, max: 2), pool: pool, workspace: workspace)
+        #expect(relativeError(Layouts.planar(y, from: outLayout, batch: s.batch, channels: s.outChannels, plane: outPlane, pool: pool),
+                              reference) <= 1e-5)
 
         // Without the fused residual and activation, the plain convolution.
-        kernel.run(input: input.pointer, output: actual.pointer, residual: nil, activation: .identity, pool: pool, workspace: workspace)
-        #expect(relativeError(actual.values, expected.values) <= 1e-5)
+        kernel.run(input: x.pointer, output: y.pointer, residual: nil, activation: .identity, pool: pool, workspace: workspace)
+        #expect(relativeError(Layouts.planar(y, from: outLayout, batch: s.batch, channels: s.outChannels, plane: outPlane, pool: pool),
+                              expected.values) <= 1e-5)
     }
 
     @Test func runtimeChoosesASupportingKernel() {
         for shape in Self.shapes {
-            #expect(ConvolutionKernels.preferred(for: shape).supports(shape))
+            for input in [TensorLayout.planar, .blocked] {
+                #expect(ConvolutionKernels.preferred(for: shape, input: input).supports(shape))
+            }
         }
-        #expect(ConvolutionKernels.preferred(for: Self.shapes[8]).name == "depthwise")
-        #expect(ConvolutionKernels.preferred(for: Self.shapes[0]).name == "direct")
-        #expect(ConvolutionKernels.preferred(for: Self.shapes[2]).name == "gemm")
+        #expect(ConvolutionKernels.preferred(for: Self.shapes[8], input: .blocked).name == "depthwise-blocked")
+        #expect(ConvolutionKernels.preferred(for: Self.shapes[0], input: .planar).name == "direct-planar-to-blocked")
+        #expect(ConvolutionKernels.preferred(for: Self.shapes[2], input: .blocked).name == "direct-blocked")
+        // Groups of 6 filters cannot fill channel blocks: planar.
+        #expect(ConvolutionKernels.preferred(for: Self.shapes[7], input: .blocked).layouts == (.planar, .planar))
+    }
+}
+
+/// Conversions between the layouts, for tests that feed kernels blocked tensors.
+enum Layouts {
+    static func convert(_ planar: Buffer, to layout: TensorLayout, batch: Int, channels: Int, plane: Int, pool: ThreadPool) -> Buffer {
+        guard layout == .blocked else { return planar }
+        let blocked = Buffer(zeros: ChannelBlocks.floats(batch: batch, channels: channels, plane: plane))
+        ChannelBlocks.block(planar.pointer, into: blocked.pointer, batch: batch, channels: channels, plane: plane, pool: pool)
+        return blocked
+    }
+
+    static func planar(_ buffer: Buffer, from layout: TensorLayout, batch: Int, channels: Int, plane: Int, pool: ThreadPool) -> [Float] {
+        guard layout == .blocked else { return buffer.values }
+        let planar = Buffer(zeros: batch * channels * plane)
+        ChannelBlocks.unblock(buffer.pointer, into: planar.pointer, batch: batch, channels: channels, plane: plane, pool: pool)
+        return planar.values
     }
 }

@@ -39,6 +39,10 @@ ensure_python_packages() {
 # (it dies with an illegal instruction), so it is set only where the CPU has it, and only if the
 # user has not chosen a core type. OpenBLAS reads it when the library loads.
 configure_openblas() {
+    # The runtime runs on its own thread pool; OpenBLAS serves only the im2col + sgemm baseline.
+    # Its worker threads, started when the library loads, poll for work and take a core from
+    # the runtime's threads on a two-core board, so by default it gets none.
+    export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
     if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -q '^flags.*\bavx512f\b' /proc/cpuinfo 2>/dev/null \
         && grep -q 'AuthenticAMD' /proc/cpuinfo 2>/dev/null; then
         export OPENBLAS_CORETYPE=SkylakeX

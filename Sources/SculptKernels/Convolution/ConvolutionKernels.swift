@@ -16,43 +16,79 @@ extension PreparedConvolution {
     }
 }
 
-/// A convolution kernel family: the shapes it handles and how to prepare it.
+/// A convolution kernel: the shapes and layouts it handles, and how to prepare it.
 public struct ConvolutionKernel: Sendable, CustomStringConvertible {
     public let name: String
+    /// The layout it reads its input in and writes its output in.
+    public let layouts: (input: TensorLayout, output: TensorLayout)
     public let supports: @Sendable (ConvolutionShape) -> Bool
     /// Prepares the kernel for a shape, packing `weight` ([outChannels][inChannels/groups][kh][kw]) and `bias`.
     public let prepare: @Sendable (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?) -> any PreparedConvolution
+
+    public init(name: String, supports: @escaping @Sendable (ConvolutionShape) -> Bool,
+                layouts: (input: TensorLayout, output: TensorLayout) = (.planar, .planar),
+                prepare: @escaping @Sendable (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?) -> any PreparedConvolution) {
+        self.name = name
+        self.layouts = layouts
+        self.supports = supports
+        self.prepare = prepare
+    }
 
     public var description: String { name }
 }
 
 /// Every convolution kernel, for the runtime to choose from and for tests and benchmarks to iterate.
 public enum ConvolutionKernels {
-    /// Direct convolution, 6 pixels × 16 filters per register tile: any window larger than 1 × 1.
+    /// Direct convolution, 6 pixels × 16 filters per register tile, planar in and out.
     public static let direct = ConvolutionKernel(name: "direct", supports: { _ in true }) {
         DirectConvolution(shape: $0, weight: $1, bias: $2)
     }
 
-    /// Packed GEMM over an implicit im2col matrix: any shape; the runtime's choice for 1 × 1 windows.
+    /// Direct convolution from a planar input (a model's image) to a channel-blocked output.
+    public static let directToBlocked = ConvolutionKernel(
+        name: "direct-planar-to-blocked", supports: DirectConvolution.canWriteBlocked, layouts: (.planar, .blocked)
+    ) {
+        DirectConvolution(shape: $0, weight: $1, bias: $2, inputLayout: .planar, outputLayout: .blocked)
+    }
+
+    /// Direct convolution on channel-blocked tensors: every tile is stored as 6 whole vectors.
+    public static let directBlocked = ConvolutionKernel(
+        name: "direct-blocked", supports: DirectConvolution.canWriteBlocked, layouts: (.blocked, .blocked)
+    ) {
+        DirectConvolution(shape: $0, weight: $1, bias: $2, inputLayout: .blocked, outputLayout: .blocked)
+    }
+
+    /// Packed GEMM over an implicit im2col matrix, planar: any shape.
     public static let gemm = ConvolutionKernel(name: "gemm", supports: { _ in true }) {
         GEMMConvolution(shape: $0, weight: $1, bias: $2)
     }
 
-    /// One filter per channel, vectorized along rows.
+    /// One filter per channel, planar, vectorized along rows.
     public static let depthwise = ConvolutionKernel(name: "depthwise", supports: \.isDepthwise) {
         DepthwiseConvolution(shape: $0, weight: $1, bias: $2)
     }
 
-    /// Explicit im2col and OpenBLAS's sgemm: the baseline that faster kernels are measured against.
+    /// One filter per channel on channel-blocked tensors, vectorized across channels.
+    public static let blockedDepthwise = ConvolutionKernel(name: "depthwise-blocked", supports: \.isDepthwise,
+                                                           layouts: (.blocked, .blocked)) {
+        BlockedDepthwiseConvolution(shape: $0, weight: $1, bias: $2)
+    }
+
+    /// Explicit im2col and OpenBLAS's sgemm, planar: the baseline that faster kernels are measured against.
     public static let im2colOpenBLAS = ConvolutionKernel(name: "im2col+openblas", supports: { _ in true }) {
         OpenBLASConvolution(shape: $0, weight: $1, bias: $2)
     }
 
-    public static let all = [direct, gemm, depthwise, im2colOpenBLAS]
+    public static let all = [direct, directToBlocked, directBlocked, gemm, depthwise, blockedDepthwise, im2colOpenBLAS]
 
-    /// The kernel the runtime uses for `shape`.
-    public static func preferred(for shape: ConvolutionShape) -> ConvolutionKernel {
-        if shape.isDepthwise { return depthwise }
-        return shape.kernelHeight * shape.kernelWidth > 1 ? direct : gemm
+    /// The kernel the runtime uses for `shape` with its input in `input`: one that writes a blocked
+    /// output whenever it can and `blocked` allows; its input layout may differ from `input`
+    /// (a grouped convolution reads planar), and then the input has to be converted.
+    public static func preferred(for shape: ConvolutionShape, input: TensorLayout, blocked: Bool = true) -> ConvolutionKernel {
+        let planar = shape.isDepthwise ? depthwise : shape.kernelHeight * shape.kernelWidth > 1 ? direct : gemm
+        guard blocked else { return planar }
+        if shape.isDepthwise { return input == .blocked ? blockedDepthwise : depthwise }
+        guard DirectConvolution.canWriteBlocked(shape) else { return planar }
+        return input == .blocked ? directBlocked : directToBlocked
     }
 }

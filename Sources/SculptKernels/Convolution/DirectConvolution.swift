@@ -3,9 +3,10 @@
 /// The register tile is 6 output pixels × 16 filters: for every filter tap k, the kernel loads
 /// 16 packed weights as one vector and broadcasts the 6 pixels' inputs, read in place at
 /// `pixel base + tap offset`. Padding comes from a zero-bordered copy of the image, so the inner
-/// loop has no bounds checks; strides and dilations live in the precomputed offsets. The whole
-/// filter depth is summed in registers, so each output is written once, with bias, residual and
-/// activation applied on the way out.
+/// loop has no bounds checks; strides, dilations and the input's layout live in the precomputed
+/// offsets. The whole filter depth is summed in registers, so each output is written once, with
+/// bias, residual and activation applied on the way out: as 6 vectors when the output is
+/// channel-blocked, transposed into the 16 planes when it is planar.
 public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     public let shape: ConvolutionShape
     static let pixelsPerTile = 6
@@ -26,10 +27,21 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     private let blocksPerGroup: Int
     private let plane: PaddedPlane
     private let needsPadding: Bool
+    public let inputLayout: TensorLayout
+    public let outputLayout: TensorLayout
+
+    /// Whether a blocked output is possible: each group's filters must fill whole channel blocks.
+    public static func canWriteBlocked(_ s: ConvolutionShape) -> Bool {
+        s.groups == 1 || s.outChannelsPerGroup % ChannelBlocks.width == 0
+    }
 
     /// Packs `weight` ([outChannels][inChannels/groups][kh][kw]) and copies `bias`.
-    public init(shape s: ConvolutionShape, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?) {
+    public init(shape s: ConvolutionShape, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                inputLayout: TensorLayout = .planar, outputLayout: TensorLayout = .planar) {
+        precondition(outputLayout == .planar || DirectConvolution.canWriteBlocked(s), "\(s) cannot write a blocked output")
         shape = s
+        self.inputLayout = inputLayout
+        self.outputLayout = outputLayout
         needsPadding = s.padTop + s.padLeft + s.padBottom + s.padRight > 0
         plane = needsPadding
             ? PaddedPlane(height: s.height, width: s.width, padTop: s.padTop, padLeft: s.padLeft,
@@ -50,17 +62,23 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         self.bias = .allocate(capacity: s.outChannels + lanes)
         self.bias.initialize(repeating: 0, count: s.outChannels + lanes)
         if let bias { self.bias.update(from: bias, count: s.outChannels) }
+        // In floats: a pixel is one float of a planar channel plane, or 16 in a blocked one.
+        let pixelFloats = inputLayout == .blocked ? ChannelBlocks.width : 1
         let pixels = s.outHeight * s.outWidth
         pixelOffsets = .allocate(capacity: pixels)
         for pixel in 0..<pixels {
-            pixelOffsets[pixel] = (pixel / s.outWidth) * s.strideY * plane.paddedWidth + (pixel % s.outWidth) * s.strideX
+            pixelOffsets[pixel] = ((pixel / s.outWidth) * s.strideY * plane.paddedWidth + (pixel % s.outWidth) * s.strideX) * pixelFloats
         }
-        tapOffsets = .allocate(capacity: depth)
+        // Per group, by absolute input channel: a group may start inside a channel block.
+        tapOffsets = .allocate(capacity: s.groups * depth)
         var k = 0
-        for channel in 0..<s.inChannelsPerGroup {
+        for channel in 0..<s.inChannels {
+            let channelOffset = inputLayout == .blocked
+                ? (channel / ChannelBlocks.width) * plane.count * ChannelBlocks.width + channel % ChannelBlocks.width
+                : channel * plane.count
             for ky in 0..<s.kernelHeight {
                 for kx in 0..<s.kernelWidth {
-                    tapOffsets[k] = (channel * plane.paddedHeight + ky * s.dilationY) * plane.paddedWidth + kx * s.dilationX
+                    tapOffsets[k] = channelOffset + (ky * s.dilationY * plane.paddedWidth + kx * s.dilationX) * pixelFloats
                     k += 1
                 }
             }
@@ -76,7 +94,19 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
 
     /// Per part: the tiles' sums between depth slices; shared: the zero-padded image.
     public var scratchFloats: (perPart: Int, shared: Int) {
-        (DirectConvolution.tilesPerTask * DirectConvolution.tileFloats, needsPadding ? shape.inChannels * plane.count : 0)
+        (DirectConvolution.tilesPerTask * DirectConvolution.tileFloats, needsPadding ? inputFloats(plane: plane.count) : 0)
+    }
+
+    /// Floats of one image of the input, with `plane` floats per channel plane.
+    private func inputFloats(plane: Int) -> Int {
+        inputLayout == .blocked ? ChannelBlocks.floats(batch: 1, channels: shape.inChannels, plane: plane) : shape.inChannels * plane
+    }
+
+    /// Floats of one image of the output.
+    private var outputFloats: Int {
+        let plane = shape.outHeight * shape.outWidth
+        return outputLayout == .blocked ? ChannelBlocks.floats(batch: 1, channels: shape.outChannels, plane: plane)
+            : shape.outChannels * plane
     }
 
     public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
@@ -88,13 +118,13 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         let tiles = (pixels + DirectConvolution.pixelsPerTile - 1) / DirectConvolution.pixelsPerTile
         let chunks = (tiles + per - 1) / per, tasks = s.groups * blocksPerGroup * chunks
         for n in 0..<s.batch {
-            var image = input + n * s.inChannels * s.height * s.width
+            var image = input + n * inputFloats(plane: s.height * s.width)
             if needsPadding {
                 pad(image, into: workspace.shared, pool: pool)
                 image = UnsafePointer(workspace.shared)
             }
-            let outImage = output + n * s.outChannels * pixels
-            let residualImage = residual.map { $0 + n * s.outChannels * pixels }
+            let outImage = output + n * outputFloats
+            let residualImage = residual.map { $0 + n * outputFloats }
             pool.parallelFor(min(pool.threadCount, tasks)) { part in
                 let partial = workspace.scratch(part), parts = min(pool.threadCount, tasks)
                 // Consecutive tasks share a filter block, whose weights then stay in cache.
@@ -116,12 +146,19 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         }
     }
 
-    /// Copies the image into a zero-bordered one, channel by channel.
+    /// Copies the image into a zero-bordered one, plane by plane (a plane is a channel, or a block of 16).
     private func pad(_ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>, pool: ThreadPool) {
-        let s = shape
+        let s = shape, size = s.height * s.width
+        if inputLayout == .blocked {
+            let lanes = ChannelBlocks.width
+            pool.parallelRanges(ChannelBlocks.count(s.inChannels)) { blocks in
+                for b in blocks { self.plane.fillBlocked(from: image + b * size * lanes, into: padded + b * self.plane.count * lanes) }
+            }
+            return
+        }
         pool.parallelRanges(s.inChannels) { channels in
             for channel in channels {
-                self.plane.fill(from: image + channel * s.height * s.width, into: padded + channel * self.plane.count, border: 0)
+                self.plane.fill(from: image + channel * size, into: padded + channel * self.plane.count, border: 0)
             }
         }
     }
@@ -135,11 +172,11 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         let s = shape, pixels = s.outHeight * s.outWidth, lanes = DirectConvolution.filtersPerTile
         let first = tile * DirectConvolution.pixelsPerTile
         let valid = min(DirectConvolution.pixelsPerTile, pixels - first)
-        let groupImage = image + group * s.inChannelsPerGroup * plane.count
         /// Where the window of output pixel `p` starts; past the last pixel, repeat it (results discarded).
         @inline(__always) func origin(_ p: Int) -> UnsafePointer<Float> {
-            groupImage + pixelOffsets[first + min(p, valid - 1)]
+            image + pixelOffsets[first + min(p, valid - 1)]
         }
+        let taps = tapOffsets + group * s.filterLength
         let p0 = origin(0), p1 = origin(1), p2 = origin(2), p3 = origin(3), p4 = origin(4), p5 = origin(5)
         var w = UnsafePointer(weights + ((group * blocksPerGroup + block) * s.filterLength + depth.lowerBound) * lanes)
         var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
@@ -148,7 +185,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
             c3 = (partial + 3 * lanes).vector(); c4 = (partial + 4 * lanes).vector(); c5 = (partial + 5 * lanes).vector()
         }
         for k in depth {
-            let offset = tapOffsets[k]
+            let offset = taps[k]
             let wv = w.vector()
             c0.addProduct(Vector(repeating: p0[offset]), wv)
             c1.addProduct(Vector(repeating: p1[offset]), wv)
@@ -164,10 +201,28 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
             return
         }
         let filter0 = group * s.outChannelsPerGroup + block * lanes
+        let b = UnsafePointer(bias + filter0).vector()
+        if outputLayout == .blocked {
+            // Pixel p's 16 filters are one vector at ((filter0 / 16) · pixels + p) · 16.
+            let out = output + (filter0 / lanes * pixels + first) * lanes
+            let r = residual.map { $0 + (filter0 / lanes * pixels + first) * lanes }
+            @inline(__always) func store(_ c: Vector, _ p: Int) {
+                guard p < valid else { return }
+                var v = c + b
+                if let r { v += (r + p * lanes).vector() }
+                if let y = activation.inlineForm(v) {
+                    (out + p * lanes).store(y)
+                } else {
+                    (out + p * lanes).store(v)
+                    activation.apply(out + p * lanes, count: lanes)
+                }
+            }
+            store(c0, 0); store(c1, 1); store(c2, 2); store(c3, 3); store(c4, 4); store(c5, 5)
+            return
+        }
         let filters = min(lanes, s.outChannelsPerGroup - block * lanes)
         // The tile holds 6 pixels × 16 filters; NCHW wants each filter's pixels together, so it goes
         // out through a small buffer, transposed, with the residual added on the way.
-        let b = UnsafePointer(bias + filter0).vector()
         withUnsafeTemporaryAllocation(of: Float.self, capacity: DirectConvolution.pixelsPerTile * lanes) { buffer in
             let t = buffer.baseAddress!
             (t).store(c0 + b)
@@ -189,5 +244,4 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
             }
         }
     }
-
 }

@@ -98,6 +98,20 @@ struct PaddedPlane {
         SculptKernels.fill(destination + (padTop + height) * pw, (paddedHeight - padTop - height) * pw, border)
     }
 
+    /// Copies a blocked plane (height × width pixels of 16 channels) into `destination`, with
+    /// zero pixels everywhere else; rows are `paddedWidth` pixels.
+    func fillBlocked(from plane: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
+        let lanes = Vector.scalarCount, pw = paddedWidth * lanes
+        SculptKernels.fill(destination, padTop * pw, 0)
+        for y in 0..<height {
+            let row = destination + (padTop + y) * pw
+            SculptKernels.fill(row, padLeft * lanes, 0)
+            (row + padLeft * lanes).update(from: plane + y * width * lanes, count: width * lanes)
+            SculptKernels.fill(row + (padLeft + width) * lanes, pw - (padLeft + width) * lanes, 0)
+        }
+        SculptKernels.fill(destination + (padTop + height) * pw, (paddedHeight - padTop - height) * pw, 0)
+    }
+
     /// Computes every output of a plane, four vectors of window positions per step.
     ///
     /// `step(origin, offsets, row, x)` returns the four vectors for the windows that start at

@@ -97,6 +97,55 @@ public enum Pooling {
         }
     }
 
+    /// Pooling on channel-blocked tensors (`planes` counts blocks of 16 channels): every window
+    /// combines whole vectors, clipped to the image.
+    public static func runBlocked(_ kind: Kind, _ s: PoolingShape, input: UnsafePointer<Float>,
+                                  output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let lanes = ChannelBlocks.width
+        pool.parallelRanges(s.planes * s.outHeight) { rows in
+            for task in rows {
+                let plane = task / s.outHeight, oy = task % s.outHeight
+                let source = input + plane * s.height * s.width * lanes
+                let out = output + (plane * s.outHeight + oy) * s.outWidth * lanes
+                let y0 = oy * s.strideY - s.padTop
+                let rowsCovered = s.coveredTaps(oy, axis: 0)
+                for ox in 0..<s.outWidth {
+                    let x0 = ox * s.strideX - s.padLeft
+                    var acc = Vector(repeating: kind == .max ? -.infinity : 0)
+                    for ky in 0..<s.kernelHeight {
+                        let y = y0 + ky * s.dilationY
+                        guard y >= 0 && y < s.height else { continue }
+                        for kx in 0..<s.kernelWidth {
+                            let x = x0 + kx * s.dilationX
+                            guard x >= 0 && x < s.width else { continue }
+                            let v = (source + (y * s.width + x) * lanes).vector()
+                            acc = kind == .max ? maximum(acc, v) : acc + v
+                        }
+                    }
+                    if kind == .average { acc /= Float(rowsCovered * s.coveredTaps(ox, axis: 1)) }
+                    (out + ox * lanes).store(acc)
+                }
+            }
+        }
+    }
+
+    /// Mean (or max) over each block plane of `size` pixels of 16 channels, into one vector each.
+    public static func globalBlocked(_ kind: Kind, planes: Int, size: Int, input: UnsafePointer<Float>,
+                                     output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let lanes = ChannelBlocks.width
+        pool.parallelRanges(planes) { range in
+            for plane in range {
+                let source = input + plane * size * lanes
+                var acc = Vector(repeating: kind == .max ? -.infinity : 0)
+                for p in 0..<size {
+                    let v = (source + p * lanes).vector()
+                    acc = kind == .max ? maximum(acc, v) : acc + v
+                }
+                (output + plane * lanes).store(kind == .max ? acc : acc / Float(size))
+            }
+        }
+    }
+
     /// Mean (or max) over each plane of `size` values: GlobalAveragePool, GlobalMaxPool, and
     /// ReduceMean over trailing axes.
     public static func global(_ kind: Kind, planes: Int, size: Int, input: UnsafePointer<Float>,

@@ -54,8 +54,10 @@ private final class PoolState: @unchecked Sendable {
     var task: ((Int) -> Void)?
     let lock = NSCondition()
 
-    /// How many times an idle worker polls for the next loop (about 100 µs) before it sleeps.
-    static let spinIterations = 100_000
+    /// How long an idle worker polls for the next loop before it sleeps. Longer than the gaps
+    /// between the loops of one inference (a sleeping worker takes tens of microseconds to wake),
+    /// short enough not to hold a core long after the work is done.
+    static let spinNanoseconds: UInt64 = 5_000_000
 
     init(workers: Int) { self.workers = workers }
 
@@ -66,7 +68,12 @@ private final class PoolState: @unchecked Sendable {
         busyWorkers.store(workers, ordering: .relaxed)
         wakeWorkers()
         runIterations(body)
-        while busyWorkers.load(ordering: .acquiring) > 0 {}
+        // Yield now and then: on a busy board a worker may be waiting for this very core.
+        var spins = 0
+        while busyWorkers.load(ordering: .acquiring) > 0 {
+            spins += 1
+            if spins & 1023 == 0 { sched_yield() }
+        }
         task = nil
     }
 
@@ -98,9 +105,13 @@ private final class PoolState: @unchecked Sendable {
         var seen = 0
         while true {
             var spins = 0
+            let idleSince = DispatchTime.now().uptimeNanoseconds
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
-                guard spins >= PoolState.spinIterations else { continue }
+                // Every 1,024 polls: let another thread have the core, and check the clock.
+                guard spins & 1023 == 0 else { continue }
+                sched_yield()
+                guard DispatchTime.now().uptimeNanoseconds - idleSince >= PoolState.spinNanoseconds else { continue }
                 lock.lock()
                 sleepers.add(1, ordering: .sequentiallyConsistent)
                 while generation.load(ordering: .sequentiallyConsistent) == seen { lock.wait() }

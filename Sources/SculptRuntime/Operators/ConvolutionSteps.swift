@@ -2,18 +2,15 @@ import SculptGraph
 import SculptKernels
 
 extension Operators {
-    /// Conv (1-D or 2-D), with the kernel `ConvolutionKernels.preferred(for:)` picks.
-    static func convolution(_ f: FusedNode, _ c: PlanContext) throws -> () -> Void {
-        let x = try f.input(0), w = try f.input(1)
-        let inShape = c.shape(x), wShape = c.shape(w)
+    /// The geometry of a Conv node (a 1-D convolution is a 2-D one of height 1).
+    static func convolutionShape(_ f: FusedNode, _ tensors: [String: TensorInfo]) throws -> ConvolutionShape {
+        let inShape = tensors[try f.input(0)]?.shape ?? [], wShape = tensors[try f.input(1)]?.shape ?? []
         guard inShape.count == 3 || inShape.count == 4 else {
             throw f.error("only 1-D and 2-D convolutions are supported (input shape \(inShape))")
         }
-        guard let weight = c.constant(w) else { throw f.error("the weight '\(w)' must be a constant") }
         let geometry = try WindowGeometry(node: f.node, input: Array(inShape[2...]), kernel: Array(wShape[2...]))
-        // A 1-D convolution is a 2-D one of height 1.
         let planar = inShape.count == 4
-        let shape = ConvolutionShape(
+        return ConvolutionShape(
             batch: inShape[0], inChannels: inShape[1], outChannels: wShape[0],
             height: planar ? inShape[2] : 1, width: inShape.last!,
             kernelHeight: planar ? wShape[2] : 1, kernelWidth: wShape.last!,
@@ -22,15 +19,31 @@ extension Operators {
             padTop: planar ? geometry.padsBegin[0] : 0, padLeft: geometry.padsBegin.last!,
             padBottom: planar ? geometry.padsEnd[0] : 0, padRight: geometry.padsEnd.last!,
             groups: f.node.int("group") ?? 1)
+    }
+
+    /// The kernel a Conv node runs with, given the layout its input arrives in.
+    static func convolutionKernel(_ f: FusedNode, _ tensors: [String: TensorInfo], input: TensorLayout) throws -> ConvolutionKernel {
+        // Blocked layouts hold 4-D feature maps: a 1-D convolution stays planar.
+        ConvolutionKernels.preferred(for: try convolutionShape(f, tensors), input: input,
+                                     blocked: tensors[try f.input(0)]?.shape.count == 4)
+    }
+
+    /// Conv, with the kernel the layout plan chose; its input and output are in that kernel's layouts.
+    static func convolution(_ f: FusedNode, _ c: PlanContext) throws -> () -> Void {
+        let x = try f.input(0), w = try f.input(1)
+        let shape = try convolutionShape(f, c.tensors)
+        guard let weight = c.constant(w) else { throw f.error("the weight '\(w)' must be a constant") }
         let bias = c.constant(f.node.input(2))
         if let b = f.node.input(2), bias == nil { throw f.error("the bias '\(b)' must be a constant") }
+        let choice = try convolutionKernel(f, c.tensors, input: c.layout(x))
+        guard choice.layouts == (c.layout(x), c.layout(f.output)) else {
+            throw f.error("internal error: the layout plan and the kernel \(choice.name) disagree")
+        }
         let input = try c.pointer(x), output = try c.pointer(f.output)
         let residual = try f.residual.map { UnsafePointer(try c.pointer($0)) }
         let activation = f.activation, pool = c.pool, workspace = c.workspace
         let kernel = weight.withUnsafeBufferPointer { w in
-            (bias ?? []).withUnsafeBufferPointer { b in
-                ConvolutionKernels.preferred(for: shape).prepare(shape, w.baseAddress!, bias == nil ? nil : b.baseAddress)
-            }
+            (bias ?? []).withUnsafeBufferPointer { b in choice.prepare(shape, w.baseAddress!, bias == nil ? nil : b.baseAddress) }
         }
         kernel.reserve(in: workspace)
         return {
@@ -52,8 +65,11 @@ extension Operators {
         let epsilon = f.node.float("epsilon") ?? 1e-5
         let scale = (0..<shape[1]).map { parameters[0][$0] / (parameters[3][$0] + epsilon).squareRoot() }
         let shift = (0..<shape[1]).map { parameters[1][$0] - parameters[2][$0] * scale[$0] }
-        let kernel = ChannelAffine(batch: shape[0], channels: shape[1], planeSize: shape.dropFirst(2).reduce(1, *))
-        let scales = c.allocate(copying: scale), shifts = c.allocate(copying: shift)
+        let kernel = ChannelAffine(batch: shape[0], channels: shape[1], planeSize: shape.dropFirst(2).reduce(1, *),
+                                   layout: c.layout(x))
+        // Padded to whole channel blocks, for the blocked layout.
+        let padding = [Float](repeating: 0, count: ChannelBlocks.count(shape[1]) * ChannelBlocks.width - shape[1])
+        let scales = c.allocate(copying: scale + padding), shifts = c.allocate(copying: shift + padding)
         let input = try c.pointer(x), output = try c.pointer(f.output)
         let activation = f.activation, pool = c.pool
         return { kernel.run(input: input, scale: scales, shift: shifts, output: output, activation: activation, pool: pool) }

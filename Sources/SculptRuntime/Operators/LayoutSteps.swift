@@ -111,4 +111,14 @@ extension Operators {
         let bound = try copies.map { ($0.0, UnsafePointer(try c.pointer($0.1))) }
         return { for (copy, source) in bound { copy.run(from: source, to: output) } }
     }
+
+    /// A conversion between the planar and blocked layouts (a 4-D tensor).
+    static func reorder(from: String, to: String, layout: TensorLayout, _ c: PlanContext) throws -> () -> Void {
+        let shape = c.shape(from), source = try c.pointer(from), destination = try c.pointer(to), pool = c.pool
+        let (batch, channels, plane) = (shape[0], shape[1], shape[2] * shape[3])
+        if layout == .blocked {
+            return { ChannelBlocks.block(source, into: destination, batch: batch, channels: channels, plane: plane, pool: pool) }
+        }
+        return { ChannelBlocks.unblock(source, into: destination, batch: batch, channels: channels, plane: plane, pool: pool) }
+    }
 }

@@ -21,6 +21,11 @@ extension Operators {
             padBottom: planar ? g.padsEnd[0] : 0, padRight: g.padsEnd.last!,
             countPadding: f.node.int("count_include_pad") == 1)
         let input = try c.pointer(x), output = try c.pointer(f.output), pool = c.pool, workspace = c.workspace
+        if c.layout(x) == .blocked {
+            var blocks = shape
+            blocks.planes = inShape[0] * ChannelBlocks.count(inShape[1])
+            return { Pooling.runBlocked(kind, blocks, input: input, output: output, pool: pool) }
+        }
         workspace.reserve(floatsPerPart: Pooling.scratchFloats(shape))
         return { Pooling.run(kind, shape, input: input, output: output, pool: pool, workspace: workspace) }
     }
@@ -28,8 +33,13 @@ extension Operators {
     /// GlobalAveragePool and GlobalMaxPool: one value per channel.
     static func globalPooling(_ kind: Pooling.Kind, _ f: FusedNode, _ c: PlanContext) throws -> () -> Void {
         let x = try f.input(0), shape = c.shape(x)
-        let planes = shape[0] * shape[1], size = shape.dropFirst(2).reduce(1, *)
+        let size = shape.dropFirst(2).reduce(1, *)
         let input = try c.pointer(x), output = try c.pointer(f.output), pool = c.pool
+        if c.layout(x) == .blocked {
+            let planes = shape[0] * ChannelBlocks.count(shape[1])
+            return { Pooling.globalBlocked(kind, planes: planes, size: size, input: input, output: output, pool: pool) }
+        }
+        let planes = shape[0] * shape[1]
         return { Pooling.global(kind, planes: planes, size: size, input: input, output: output, pool: pool) }
     }
 

@@ -12,6 +12,7 @@ struct Step {
 /// run-time tensor was given. Everything a step allocates is allocated here, once.
 final class PlanContext {
     let tensors: [String: TensorInfo]
+    let layouts: LayoutPlan
     let opset: Int
     let pool: ThreadPool
     let workspace: Workspace
@@ -19,13 +20,22 @@ final class PlanContext {
     var buffers = [String: UnsafeMutablePointer<Float>]()
     private var owned = [UnsafeMutablePointer<Float>]()
 
-    init(shaped: ShapedGraph, tensors: [String: TensorInfo], pool: ThreadPool, workspace: Workspace) {
+    init(shaped: ShapedGraph, layouts: LayoutPlan, pool: ThreadPool, workspace: Workspace) {
+        // The graph's own helpers (axes, slices…) see converted copies too.
+        var shaped = shaped
+        shaped.tensors = layouts.tensors
         self.shaped = shaped
-        self.tensors = tensors
+        self.layouts = layouts
+        self.tensors = layouts.tensors
         self.opset = shaped.opset
         self.pool = pool
         self.workspace = workspace
     }
+
+    func layout(_ name: String) -> TensorLayout { layouts.layout(name) }
+
+    /// Floats tensor `name` occupies in its layout.
+    func floats(_ name: String) -> Int { layouts.floats(name) }
 
     deinit { owned.forEach { $0.deallocate() } }
 
