@@ -29,6 +29,7 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .target(name: "CThreadAffinity"),
         .target(
             name: "CArmadillo",
             linkerSettings: [.linkedLibrary("armadillo"), .linkedLibrary("m")]
@@ -48,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "SculptKernels",
-            dependencies: ["COpenBLAS", "CArmadillo"],
+            dependencies: ["COpenBLAS", "CArmadillo", "CThreadAffinity"],
             swiftSettings: hostCPU
         ),
         .target(

@@ -46,8 +46,11 @@ let shapes = [
 ]
 print("threads \(threads); milliseconds per run (GFLOPS)")
 for s in shapes {
-    let input = random(s.inputCount), weight = random(s.weightCount), bias = random(s.outChannels)
-    let output = UnsafeMutablePointer<Float>.allocate(capacity: s.outputCount)
+    // Room for either layout (a blocked tensor pads its channels to whole blocks of 16).
+    let inputFloats = ChannelBlocks.floats(batch: s.batch, channels: s.inChannels, plane: s.height * s.width)
+    let outputFloats = ChannelBlocks.floats(batch: s.batch, channels: s.outChannels, plane: s.outHeight * s.outWidth)
+    let input = random(inputFloats), weight = random(s.weightCount), bias = random(s.outChannels)
+    let output = UnsafeMutablePointer<Float>.allocate(capacity: outputFloats)
     var line = s.description.padding(toLength: 30, withPad: " ", startingAt: 0)
     for kernel in ConvolutionKernels.all where kernel.supports(s) {
         let prepared = kernel.prepare(s, weight, bias)

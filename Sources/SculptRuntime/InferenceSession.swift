@@ -34,9 +34,10 @@ public final class InferenceSession: @unchecked Sendable {
 
     /// Plans `model` for the given input shapes (declared shapes otherwise, `batch` for a
     /// symbolic first dimension). `constantInputs` binds inputs to fixed values, as if they
-    /// were initializers.
+    /// were initializers. With `pinThreads`, the threads (the calling one included) are pinned
+    /// to CPUs of their own, which makes timings steadier on a busy machine.
     public init(model: Model, inputShapes: [String: [Int]] = [:], batch: Int = 1, threads: Int = 1,
-                constantInputs: [String: Tensor] = [:]) throws {
+                pinThreads: Bool = false, constantInputs: [String: Tensor] = [:]) throws {
         var model = model
         for (name, value) in constantInputs {
             guard model.graph.runtimeInputs.contains(where: { $0.name == name }) else {
@@ -46,7 +47,7 @@ public final class InferenceSession: @unchecked Sendable {
         }
         let shaped = try model.specialized(inputShapes: inputShapes, batch: batch)
         let fusion = try Fusion(shaped)
-        let pool = ThreadPool(threads: threads), workspace = Workspace(parts: threads)
+        let pool = ThreadPool(threads: threads, pinned: pinThreads), workspace = Workspace(parts: threads)
 
 
         for fused in fusion.nodes where !Operators.views.contains(fused.node.opType) && Operators.builders[fused.node.opType] == nil {

@@ -36,7 +36,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        let session = try InferenceSession(model: model.load(), batch: batch, threads: threads)
+        let session = try InferenceSession(model: model.load(), batch: batch, threads: threads, pinThreads: true)
         var generator = SystemRandomNumberGenerator()
         for index in session.inputs.indices {
             let buffer = session.inputBuffer(index)

@@ -78,7 +78,7 @@ struct Accuracy: Encodable {
         while start < data.count {
             let size = min(batch, data.count - start)
             let session = try sessions[size] ?? InferenceSession(model: model, inputShapes: [input.name: [size] + imageShape],
-                                                                  threads: threads)
+                                                                  threads: threads, pinThreads: true)
             sessions[size] = session
             guard let classes = session.outputs.first?.shape.last, session.outputs[0].count == size * classes else {
                 throw CommandError("the model's first output is not one score vector per image")

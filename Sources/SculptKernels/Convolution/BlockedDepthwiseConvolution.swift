@@ -84,6 +84,35 @@ public final class BlockedDepthwiseConvolution: PreparedConvolution, @unchecked 
             }
             var ox = 0
             while ox < interior.0 { single(ox); ox += 1 }
+            // The usual 3-wide window, dilation 1: the four pixels' windows overlap, so each input
+            // vector of a row is loaded once (6 for stride 1, 9 for stride 2) instead of 12 times.
+            if kw == 3 && s.dilationX == 1 && s.strideX <= 2 {
+                while ox + 4 <= interior.1 {
+                    var a0 = b, a1 = b, a2 = b, a3 = b
+                    for ky in kyRange {
+                        let row = UnsafePointer(source + ((y0 + ky * s.dilationY) * s.width + ox * s.strideX - s.padLeft) * lanes)
+                        let w0 = (w + ky * 3 * lanes).vector(), w1 = (w + (ky * 3 + 1) * lanes).vector()
+                        let w2 = (w + (ky * 3 + 2) * lanes).vector()
+                        let x0 = row.vector(), x1 = (row + lanes).vector(), x2 = (row + 2 * lanes).vector()
+                        let x3 = (row + 3 * lanes).vector(), x4 = (row + 4 * lanes).vector(), x5 = (row + 5 * lanes).vector()
+                        if s.strideX == 1 {
+                            a0.addProduct(w0, x0); a0.addProduct(w1, x1); a0.addProduct(w2, x2)
+                            a1.addProduct(w0, x1); a1.addProduct(w1, x2); a1.addProduct(w2, x3)
+                            a2.addProduct(w0, x2); a2.addProduct(w1, x3); a2.addProduct(w2, x4)
+                            a3.addProduct(w0, x3); a3.addProduct(w1, x4); a3.addProduct(w2, x5)
+                        } else {
+                            let x6 = (row + 6 * lanes).vector(), x7 = (row + 7 * lanes).vector(), x8 = (row + 8 * lanes).vector()
+                            a0.addProduct(w0, x0); a0.addProduct(w1, x1); a0.addProduct(w2, x2)
+                            a1.addProduct(w0, x2); a1.addProduct(w1, x3); a1.addProduct(w2, x4)
+                            a2.addProduct(w0, x4); a2.addProduct(w1, x5); a2.addProduct(w2, x6)
+                            a3.addProduct(w0, x6); a3.addProduct(w1, x7); a3.addProduct(w2, x8)
+                        }
+                    }
+                    let index = oy * s.outWidth + ox
+                    finish(a0, index); finish(a1, index + 1); finish(a2, index + 2); finish(a3, index + 3)
+                    ox += 4
+                }
+            }
             while ox + 4 <= interior.1 {
                 var a0 = b, a1 = b, a2 = b, a3 = b
                 let step = s.strideX * lanes

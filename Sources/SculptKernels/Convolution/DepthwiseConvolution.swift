@@ -35,28 +35,25 @@ public final class DepthwiseConvolution: PreparedConvolution, @unchecked Sendabl
                     activation: Activation, pool: ThreadPool, workspace: Workspace) {
         precondition(workspace.floatsPerPart >= scratchFloats.perPart, "the workspace is too small for \(shape)")
         let s = shape, planes = s.batch * s.outChannels
-        pool.parallelFor(min(pool.threadCount, planes)) { part in
-            let padded = workspace.scratch(part)
-            let parts = min(pool.threadCount, planes)
-            let size = s.outHeight * s.outWidth
-            for index in (part * planes / parts)..<((part + 1) * planes / parts) {
-                self.plane.fill(from: input + index * s.height * s.width, into: padded, border: 0)
-                let out = output + index * size
-                guard let residual else {
-                    self.convolve(padded, out, channel: index % s.outChannels, activation: activation)
-                    continue
-                }
-                // A residual goes in before the activation, so the activation waits for it.
-                self.convolve(padded, out, channel: index % s.outChannels, activation: .identity)
-                let r = residual + index * size
-                var i = 0
-                while i + Vector.scalarCount <= size {
-                    (out + i).store((out + i).vector() + (r + i).vector())
-                    i += Vector.scalarCount
-                }
-                while i < size { out[i] += r[i]; i += 1 }
-                activation.apply(out, count: size)
+        let size = s.outHeight * s.outWidth
+        pool.parallelFor(planes) { index, thread in
+            let padded = workspace.scratch(thread)
+            self.plane.fill(from: input + index * s.height * s.width, into: padded, border: 0)
+            let out = output + index * size
+            guard let residual else {
+                self.convolve(padded, out, channel: index % s.outChannels, activation: activation)
+                return
             }
+            // A residual goes in before the activation, so the activation waits for it.
+            self.convolve(padded, out, channel: index % s.outChannels, activation: .identity)
+            let r = residual + index * size
+            var i = 0
+            while i + Vector.scalarCount <= size {
+                (out + i).store((out + i).vector() + (r + i).vector())
+                i += Vector.scalarCount
+            }
+            while i < size { out[i] += r[i]; i += 1 }
+            activation.apply(out, count: size)
         }
     }
 

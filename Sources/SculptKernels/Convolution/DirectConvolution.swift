@@ -16,6 +16,8 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     static let tilesPerTask = 16
     /// Filter taps per slice: 192 × 16 weights, 12 KB, stay in L1 across a task's tiles.
     static let depthSlice = 192
+    /// Weights (floats per group) small enough to stay in L1 whatever the task order.
+    static let smallWeights = 4096
 
     /// Weights per group and 16-filter block: [depth][16], zero-padded past the last filter.
     private let weights: UnsafeMutablePointer<Float>
@@ -125,21 +127,23 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
             }
             let outImage = output + n * outputFloats
             let residualImage = residual.map { $0 + n * outputFloats }
-            pool.parallelFor(min(pool.threadCount, tasks)) { part in
-                let partial = workspace.scratch(part), parts = min(pool.threadCount, tasks)
-                // Consecutive tasks share a filter block, whose weights then stay in cache.
-                for task in (part * tasks / parts)..<((part + 1) * tasks / parts) {
-                    let chunk = task % chunks, block = (task / chunks) % self.blocksPerGroup
-                    let group = task / (chunks * self.blocksPerGroup)
-                    let tileRange = (chunk * per)..<min(chunk * per + per, tiles)
-                    // Slices of the filter depth: a slice's weights stay in L1 while every tile uses them.
-                    for k0 in stride(from: 0, to: s.filterLength, by: DirectConvolution.depthSlice) {
-                        let depth = k0..<min(k0 + DirectConvolution.depthSlice, s.filterLength)
-                        for tile in tileRange {
-                            self.computeTile(tile, group: group, block: block, depth: depth,
-                                             partial: partial + (tile - tileRange.lowerBound) * DirectConvolution.tileFloats,
-                                             image: image, output: outImage, residual: residualImage, activation: activation)
-                        }
+            // Consecutive tasks share a filter block, whose weights then stay in cache, unless the
+            // weights are small (a 1 × 1 convolution of few channels): then they share the input pixels.
+            let blocksInner = s.filterLength * blocksPerGroup * DirectConvolution.filtersPerTile <= DirectConvolution.smallWeights
+            pool.parallelFor(tasks) { task, thread in
+                let partial = workspace.scratch(thread)
+                let (chunk, block) = blocksInner
+                    ? ((task / self.blocksPerGroup) % chunks, task % self.blocksPerGroup)
+                    : (task % chunks, (task / chunks) % self.blocksPerGroup)
+                let group = task / (chunks * self.blocksPerGroup)
+                let tileRange = (chunk * per)..<min(chunk * per + per, tiles)
+                // Slices of the filter depth: a slice's weights stay in L1 while every tile uses them.
+                for k0 in stride(from: 0, to: s.filterLength, by: DirectConvolution.depthSlice) {
+                    let depth = k0..<min(k0 + DirectConvolution.depthSlice, s.filterLength)
+                    for tile in tileRange {
+                        self.computeTile(tile, group: group, block: block, depth: depth,
+                                         partial: partial + (tile - tileRange.lowerBound) * DirectConvolution.tileFloats,
+                                         image: image, output: outImage, residual: residualImage, activation: activation)
                     }
                 }
             }

@@ -111,18 +111,18 @@ public enum PackedGEMM {
         let threads = pool.threadCount
         let splitColumns = columnPanels >= threads && (b.packsOnTheFly || rowPanels < threads
                                                        || (!a.packsOnTheFly && columnPanels >= rowPanels))
-        let parts = min(threads, splitColumns ? columnPanels : rowPanels)
-        pool.parallelFor(parts) { part in
-            let scratch = workspace.scratch(part)
-            let total = splitColumns ? columnPanels : rowPanels
-            let share = (part * total / parts)..<((part + 1) * total / parts)
-            multiplyBlock(m: m, n: n, k: k, rowPanels: splitColumns ? 0..<rowPanels : share,
-                          columnPanels: splitColumns ? share : 0..<columnPanels,
-                          a: a, b: b, output: output, scratch: scratch)
+        // A few shares per thread, handed out one at a time, so that a slowed thread does not hold the others up.
+        let total = splitColumns ? columnPanels : rowPanels
+        let shares = min(total, threads * ThreadPool.rangesPerThread)
+        pool.parallelFor(shares) { share, thread in
+            let range = (share * total / shares)..<((share + 1) * total / shares)
+            multiplyBlock(m: m, n: n, k: k, rowPanels: splitColumns ? 0..<rowPanels : range,
+                          columnPanels: splitColumns ? range : 0..<columnPanels,
+                          a: a, b: b, output: output, scratch: workspace.scratch(thread))
         }
     }
 
-    /// One thread's share: the given row and column panels over all of k.
+    /// One share: the given row and column panels over all of k.
     static func multiplyBlock<A: PanelSource, B: PanelSource>(
         m: Int, n: Int, k: Int, rowPanels: Range<Int>, columnPanels: Range<Int>,
         a: A, b: B, output: GEMMOutput, scratch: UnsafeMutablePointer<Float>

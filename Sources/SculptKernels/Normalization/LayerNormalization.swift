@@ -16,9 +16,8 @@ public struct LayerNormalization: Sendable {
     public func run(input: UnsafePointer<Float>, scale: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                     output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>? = nil,
                     inverseDeviation: UnsafeMutablePointer<Float>? = nil, pool: ThreadPool) {
-        let parts = min(rows * size >= 1 << 14 ? pool.threadCount : 1, rows)
-        pool.parallelFor(parts) { part in
-            for row in (part * rows / parts)..<((part + 1) * rows / parts) {
+        pool.parallelRanges(rows, work: rows * size, minimumWork: 1 << 14) { range in
+            for row in range {
                 let (m, d) = self.normalize(input + row * size, scale, bias, output + row * size)
                 mean?[row] = m
                 inverseDeviation?[row] = d

@@ -14,9 +14,8 @@ public struct Softmax: Sendable {
 
     public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
         let groups = outer * inner
-        let parts = groups * size >= 1 << 14 ? min(pool.threadCount, groups) : 1
-        pool.parallelFor(parts) { part in
-            for group in (part * groups / parts)..<((part + 1) * groups / parts) {
+        pool.parallelRanges(groups, work: groups * size, minimumWork: 1 << 14) { range in
+            for group in range {
                 let o = group / inner, i = group % inner
                 let base = o * size * inner + i
                 if inner == 1 {

@@ -57,9 +57,9 @@ public enum Pooling {
         precondition(workspace.floatsPerPart >= scratchFloats(s), "the workspace is too small for this pooling")
         let plane = s.paddedPlane, pw = plane.paddedWidth
         let start = Vector(repeating: kind == .max ? -.infinity : 0)
-        let parts = min(pool.threadCount, s.planes)
-        pool.parallelFor(parts) { part in
-            let padded = workspace.scratch(part)
+        let chunks = min(s.planes, pool.threadCount * ThreadPool.rangesPerThread)
+        pool.parallelFor(chunks) { chunk, thread in
+            let padded = workspace.scratch(thread)
             // Average pooling divides by the taps each window covers: rows × columns.
             let columnCounts = padded + plane.count, rowCounts = columnCounts + pw
             if kind == .average {
@@ -67,7 +67,7 @@ public enum Pooling {
                 for x in 0..<plane.rowSpan { columnCounts[x] = Float(s.coveredColumns(atPosition: x)) }
                 for oy in 0..<s.outHeight { rowCounts[oy] = Float(s.coveredTaps(oy, axis: 0)) }
             }
-            for index in (part * s.planes / parts)..<((part + 1) * s.planes / parts) {
+            for index in (chunk * s.planes / chunks)..<((chunk + 1) * s.planes / chunks) {
                 plane.fill(from: input + index * s.height * s.width, into: padded, border: kind == .max ? -.infinity : 0)
                 plane.forEachStep(padded, output: output + index * s.outHeight * s.outWidth, outWidth: s.outWidth,
                                   strideX: s.strideX) { origin, o, oy, x in
@@ -150,9 +150,8 @@ public enum Pooling {
     /// ReduceMean over trailing axes.
     public static func global(_ kind: Kind, planes: Int, size: Int, input: UnsafePointer<Float>,
                               output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
-        let parts = planes * size >= 1 << 16 ? pool.threadCount : 1
-        pool.parallelFor(parts) { part in
-            for plane in (part * planes / parts)..<((part + 1) * planes / parts) {
+        pool.parallelRanges(planes, work: planes * size, minimumWork: 1 << 16) { range in
+            for plane in range {
                 let src = input + plane * size
                 var i = 0
                 var acc = kind == .max ? Vector(repeating: -.infinity) : Vector()

@@ -11,13 +11,23 @@ public final class ThreadPool: @unchecked Sendable {
     public let threadCount: Int
     private let state: PoolState
 
-    public init(threads: Int) {
+    /// A pool of `threads` threads. With `pinned`, each thread, the calling one included, is pinned
+    /// to its own CPU among those the process may use: the system cannot then put two of them on
+    /// one core, where one would wait for the other at every loop. (The calling thread takes the
+    /// last of them: on small virtual machines the first often serves interrupts.)
+    public init(threads: Int, pinned: Bool = false) {
         precondition(threads >= 1, "a thread pool needs at least one thread")
         threadCount = threads
         state = PoolState(workers: threads - 1)
+        let cpus = pinned ? Affinity.allowedCPUs() : []
+        if threads > 1, cpus.count >= threads { Affinity.pinCurrentThread(to: cpus[threads - 1]) }
         for index in 1..<threads {
+            let cpu = cpus.count >= threads ? cpus[index - 1] : nil
             // Workers own the state, not the pool: the pool can go away while they wind down.
-            let thread = Thread { [state] in state.workerLoop() }
+            let thread = Thread { [state] in
+                if let cpu { Affinity.pinCurrentThread(to: cpu) }
+                state.workerLoop(thread: index)
+            }
             thread.name = "sculpt-worker-\(index)"
             thread.start()
         }
@@ -25,21 +35,38 @@ public final class ThreadPool: @unchecked Sendable {
 
     deinit { state.stop() }
 
-    /// Runs `body(i)` for every `i` in `0..<count`, spread over the pool; returns when all are done.
-    public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+    /// Runs `body(i, thread)` for every `i` in `0..<count`, spread over the pool; returns when all
+    /// are done. Iterations are handed out one at a time, so a thread that the system slows down
+    /// does not hold the others up; `thread` (0..<threadCount) names the thread running an
+    /// iteration, for per-thread scratch memory.
+    public func parallelFor(_ count: Int, _ body: (_ index: Int, _ thread: Int) -> Void) {
         guard count > 0 else { return }
         guard threadCount > 1, count > 1 else {
-            for i in 0..<count { body(i) }
+            for i in 0..<count { body(i, 0) }
             return
         }
         withoutActuallyEscaping(body) { state.run(count, $0) }
     }
 
-    /// Splits `0..<count` into at most `threadCount` contiguous ranges of nearly equal length.
+    /// Runs `body(i)` for every `i` in `0..<count`, spread over the pool.
+    public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+        parallelFor(count) { index, _ in body(index) }
+    }
+
+    /// Splits `0..<count` into contiguous ranges, a few per thread, and runs `body` on each.
     public func parallelRanges(_ count: Int, _ body: (Range<Int>) -> Void) {
-        let parts = min(threadCount, count)
+        let parts = min(ThreadPool.rangesPerThread * threadCount, count)
         parallelFor(parts) { part in body((part * count / parts)..<((part + 1) * count / parts)) }
     }
+
+    /// `parallelRanges` when the loop has at least `minimumWork` units of work (elements, say),
+    /// one range on the calling thread otherwise: small loops are not worth waking workers for.
+    public func parallelRanges(_ count: Int, work: Int, minimumWork: Int, _ body: (Range<Int>) -> Void) {
+        if work >= minimumWork { parallelRanges(count, body) } else { body(0..<count) }
+    }
+
+    /// Ranges per thread in `parallelRanges`: enough to even out a slowed thread, few enough to be cheap.
+    public static let rangesPerThread = 4
 }
 
 /// What the caller and the workers of a pool share.
@@ -51,7 +78,7 @@ private final class PoolState: @unchecked Sendable {
     let sleepers = Atomic<Int>(0)
     let stopping = Atomic<Bool>(false)
     var iterationCount = 0
-    var task: ((Int) -> Void)?
+    var task: ((Int, Int) -> Void)?
     let lock = NSCondition()
 
     /// How long an idle worker polls for the next loop before it sleeps. Longer than the gaps
@@ -61,13 +88,13 @@ private final class PoolState: @unchecked Sendable {
 
     init(workers: Int) { self.workers = workers }
 
-    func run(_ count: Int, _ body: @escaping (Int) -> Void) {
+    func run(_ count: Int, _ body: @escaping (Int, Int) -> Void) {
         task = body
         iterationCount = count
         nextIndex.store(0, ordering: .relaxed)
         busyWorkers.store(workers, ordering: .relaxed)
         wakeWorkers()
-        runIterations(body)
+        runIterations(body, thread: 0)
         // Yield now and then: on a busy board a worker may be waiting for this very core.
         var spins = 0
         while busyWorkers.load(ordering: .acquiring) > 0 {
@@ -93,15 +120,15 @@ private final class PoolState: @unchecked Sendable {
         }
     }
 
-    private func runIterations(_ body: (Int) -> Void) {
+    private func runIterations(_ body: (Int, Int) -> Void, thread: Int) {
         while true {
             let i = nextIndex.add(1, ordering: .relaxed).oldValue
             guard i < iterationCount else { return }
-            body(i)
+            body(i, thread)
         }
     }
 
-    func workerLoop() {
+    func workerLoop(thread: Int) {
         var seen = 0
         while true {
             var spins = 0
@@ -120,7 +147,7 @@ private final class PoolState: @unchecked Sendable {
             }
             seen = generation.load(ordering: .acquiring)
             if stopping.load(ordering: .acquiring) { return }
-            if let task { runIterations(task) }
+            if let task { runIterations(task, thread: thread) }
             busyWorkers.subtract(1, ordering: .releasing)
         }
     }
