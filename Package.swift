@@ -58,13 +58,18 @@ let package = Package(
             swiftSettings: hostCPU
         ),
         .target(
+            name: "SculptPatterns",
+            dependencies: ["SculptGraph", "SculptKernels"],
+            swiftSettings: hostCPU
+        ),
+        .target(
             name: "SculptProfiles",
-            dependencies: []
+            dependencies: ["SculptKernels", "SculptPatterns"]
         ),
         .executableTarget(
             name: "sculpt",
             dependencies: [
-                "SculptGraph", "SculptData", "SculptRuntime", "SculptProfiles",
+                "SculptGraph", "SculptData", "SculptRuntime", "SculptPatterns", "SculptProfiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,6 +88,7 @@ let package = Package(
             name: "SculptRuntimeTests",
             dependencies: ["SculptRuntime", "SculptData", "SculptTestSupport"]
         ),
+        .testTarget(name: "SculptPatternsTests", dependencies: ["SculptPatterns", "SculptTestSupport"], swiftSettings: hostCPU),
         .testTarget(name: "SculptProfilesTests", dependencies: ["SculptProfiles"]),
         .testTarget(name: "sculptTests", dependencies: ["SculptTestSupport"]),
         .target(name: "SculptTestSupport", dependencies: ["SculptGraph", "SculptData"], path: "Tests/SculptTestSupport"),
