@@ -59,7 +59,7 @@ let package = Package(
         ),
         .target(
             name: "SculptPatterns",
-            dependencies: ["SculptGraph", "SculptKernels"],
+            dependencies: ["SculptGraph", "SculptKernels", "SculptRuntime", "SculptData"],
             swiftSettings: hostCPU
         ),
         .target(

@@ -35,9 +35,11 @@ public final class InferenceSession: @unchecked Sendable {
     /// Plans `model` for the given input shapes (declared shapes otherwise, `batch` for a
     /// symbolic first dimension). `constantInputs` binds inputs to fixed values, as if they
     /// were initializers. With `pinThreads`, the threads (the calling one included) are pinned
-    /// to CPUs of their own, which makes timings steadier on a busy machine.
+    /// to CPUs of their own, which makes timings steadier on a busy machine. `kernels` chooses
+    /// the kernel of Conv nodes by node name (the pattern-sparse layers of a pruned model).
     public init(model: Model, inputShapes: [String: [Int]] = [:], batch: Int = 1, threads: Int = 1,
-                pinThreads: Bool = false, constantInputs: [String: Tensor] = [:]) throws {
+                pinThreads: Bool = false, constantInputs: [String: Tensor] = [:],
+                kernels: [String: ConvolutionKernel] = [:]) throws {
         var model = model
         for (name, value) in constantInputs {
             guard model.graph.runtimeInputs.contains(where: { $0.name == name }) else {
@@ -47,13 +49,20 @@ public final class InferenceSession: @unchecked Sendable {
         }
         let shaped = try model.specialized(inputShapes: inputShapes, batch: batch)
         let fusion = try Fusion(shaped)
+        var nodes = fusion.nodes
+        for (name, kernel) in kernels {
+            guard let index = nodes.firstIndex(where: { $0.name == name && $0.node.opType == "Conv" }) else {
+                throw GraphError("the model has no convolution named '\(name)'")
+            }
+            nodes[index].kernel = kernel
+        }
         let pool = ThreadPool(threads: threads, pinned: pinThreads), workspace = Workspace(parts: threads)
 
 
-        for fused in fusion.nodes where !Operators.views.contains(fused.node.opType) && Operators.builders[fused.node.opType] == nil {
+        for fused in nodes where !Operators.views.contains(fused.node.opType) && Operators.builders[fused.node.opType] == nil {
             throw fused.error("operator '\(fused.node.opType)' on run-time values is not supported")
         }
-        for fused in fusion.nodes where fused.node.opType == "Cast" && fusion.tensors[fused.output]?.dataType != .float {
+        for fused in nodes where fused.node.opType == "Cast" && fusion.tensors[fused.output]?.dataType != .float {
             throw fused.error("casting to \(fusion.tensors[fused.output]?.dataType.description ?? "?") at run time is not supported")
         }
         let graphInputs = shaped.graph.inputs.map(\.name)
@@ -62,7 +71,7 @@ public final class InferenceSession: @unchecked Sendable {
             throw GraphError("input '\(name)' is \(fusion.tensors[name]?.dataType.description ?? "untyped"); only float32 inputs are supported")
         }
         // Layouts and conversions; then every tensor a step writes gets arena space for its lifetime.
-        let layouts = try LayoutPlan(fusion.nodes, tensors: fusion.tensors, graphOutputs: graphOutputs)
+        let layouts = try LayoutPlan(nodes, tensors: fusion.tensors, graphOutputs: graphOutputs)
         var firstWrite = [String: Int](), lastRead = [String: Int]()
         for (index, step) in layouts.steps.enumerated() {
             switch step {

@@ -79,7 +79,20 @@ public enum ConvolutionKernels {
         OpenBLASConvolution(shape: $0, weight: $1, bias: $2)
     }
 
-    public static let all = [direct, directToBlocked, directBlocked, gemm, depthwise, blockedDepthwise, im2colOpenBLAS]
+    /// Only the nonzero taps, shared by blocks of 4 filters (grouped kernel patterns, connectivity).
+    public static let patternBlocks = ConvolutionKernel(name: "pattern-4-filters", supports: PatternConvolution.supports) {
+        PatternConvolution(shape: $0, weight: $1, bias: $2, blockFilters: 4)
+    }
+
+    /// Only the nonzero taps of each filter on its own (PatDNN per-kernel patterns, N:M).
+    public static let patternFilters = ConvolutionKernel(name: "pattern-1-filter", supports: PatternConvolution.supports) {
+        PatternConvolution(shape: $0, weight: $1, bias: $2, blockFilters: 1)
+    }
+
+    public static let all = [direct, directToBlocked, directBlocked, gemm, depthwise, blockedDepthwise, im2colOpenBLAS,
+                             patternBlocks, patternFilters]
+    /// The kernels that skip zero weights.
+    public static let sparse = [patternBlocks, patternFilters]
 
     /// The kernel the runtime uses for `shape` with its input in `input`: one that writes a blocked
     /// output whenever it can and `blocked` allows; its input layout may differ from `input`

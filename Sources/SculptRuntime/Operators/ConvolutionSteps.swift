@@ -2,30 +2,23 @@ import SculptGraph
 import SculptKernels
 
 extension Operators {
-    /// The geometry of a Conv node (a 1-D convolution is a 2-D one of height 1).
+    /// The geometry of a Conv node.
     static func convolutionShape(_ f: FusedNode, _ tensors: [String: TensorInfo]) throws -> ConvolutionShape {
-        let inShape = tensors[try f.input(0)]?.shape ?? [], wShape = tensors[try f.input(1)]?.shape ?? []
-        guard inShape.count == 3 || inShape.count == 4 else {
-            throw f.error("only 1-D and 2-D convolutions are supported (input shape \(inShape))")
-        }
-        let geometry = try WindowGeometry(node: f.node, input: Array(inShape[2...]), kernel: Array(wShape[2...]))
-        let planar = inShape.count == 4
-        return ConvolutionShape(
-            batch: inShape[0], inChannels: inShape[1], outChannels: wShape[0],
-            height: planar ? inShape[2] : 1, width: inShape.last!,
-            kernelHeight: planar ? wShape[2] : 1, kernelWidth: wShape.last!,
-            strideY: planar ? geometry.strides[0] : 1, strideX: geometry.strides.last!,
-            dilationY: planar ? geometry.dilations[0] : 1, dilationX: geometry.dilations.last!,
-            padTop: planar ? geometry.padsBegin[0] : 0, padLeft: geometry.padsBegin.last!,
-            padBottom: planar ? geometry.padsEnd[0] : 0, padRight: geometry.padsEnd.last!,
-            groups: f.node.int("group") ?? 1)
+        do {
+            return try ConvolutionShape(node: f.node, input: tensors[try f.input(0)]?.shape ?? [], weight: tensors[try f.input(1)]?.shape ?? [])
+        } catch let error as GraphError { throw f.error(error.message) }
     }
 
-    /// The kernel a Conv node runs with, given the layout its input arrives in.
+    /// The kernel a Conv node runs with, given the layout its input arrives in: the one the
+    /// caller chose for it, or the runtime's preferred dense kernel.
     static func convolutionKernel(_ f: FusedNode, _ tensors: [String: TensorInfo], input: TensorLayout) throws -> ConvolutionKernel {
+        let shape = try convolutionShape(f, tensors)
+        if let chosen = f.kernel {
+            guard chosen.supports(shape) else { throw f.error("the kernel \(chosen.name) does not run \(shape)") }
+            return chosen
+        }
         // Blocked layouts hold 4-D feature maps: a 1-D convolution stays planar.
-        ConvolutionKernels.preferred(for: try convolutionShape(f, tensors), input: input,
-                                     blocked: tensors[try f.input(0)]?.shape.count == 4)
+        return ConvolutionKernels.preferred(for: shape, input: input, blocked: tensors[try f.input(0)]?.shape.count == 4)
     }
 
     /// Conv, with the kernel the layout plan chose; its input and output are in that kernel's layouts.

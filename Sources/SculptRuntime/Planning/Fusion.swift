@@ -13,6 +13,8 @@ struct FusedNode {
     var activation: Activation = .identity
     /// Where the fused result goes (the output of the last node absorbed).
     var output: String
+    /// The convolution kernel the caller chose for this node (a pattern-sparse layer's).
+    var kernel: ConvolutionKernel?
 }
 
 /// Rewrites a shaped graph into the steps the runtime runs: BatchNormalization folded into the

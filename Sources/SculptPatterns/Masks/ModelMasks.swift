@@ -1,0 +1,84 @@
+import Foundation
+import SculptData
+import SculptGraph
+import SculptKernels
+
+/// The masks of every pruned layer of a model, chosen by a CONFIG.
+public struct ModelMasks: Sendable, Equatable {
+    public var masks: [LayerMask]
+
+    public init(masks: [LayerMask]) { self.masks = masks }
+
+    /// Masks for `model` under `config`: the default pattern on every layer it applies to, the
+    /// overrides on the layers they name (which must exist and accept their pattern).
+    public static func select(model: Model, config: PruningConfig) throws -> ModelMasks {
+        let layers = try model.specialized().prunableLayers()
+        for (name, pattern) in config.layers.sorted(by: { $0.key < $1.key }) {
+            guard let layer = layers.first(where: { $0.name == name }) else {
+                throw PatternError.notApplicable(layer: name, reason: "no prunable layer has this name (`sculpt inspect` lists them)")
+            }
+            try layer.check(pattern)
+        }
+        var masks = [LayerMask]()
+        for layer in layers {
+            let pattern = config.pattern(for: layer.name)
+            guard pattern.family != .dense, layer.families.contains(pattern.family) else { continue }
+            guard let weight = model.graph.initializers[layer.weight]?.floats else {
+                throw PatternError.notApplicable(layer: layer.name, reason: "its weight '\(layer.weight)' is not a float tensor")
+            }
+            masks.append(try MaskSelection.select(layer, weight: weight, pattern: pattern))
+        }
+        return ModelMasks(masks: masks)
+    }
+
+    /// `model` with every weight outside the masks zeroed (and the bias of removed outputs).
+    public func apply(to model: Model) -> Model {
+        var model = model
+        for mask in masks {
+            if let tensor = model.graph.initializers[mask.weight], var values = tensor.floats {
+                for i in values.indices where !mask.keep[i] { values[i] = 0 }
+                model.graph.initializers[mask.weight] = Tensor(shape: tensor.shape, floats: values)
+            }
+            if let bias = mask.bias, !mask.removedOutputs.isEmpty, let tensor = model.graph.initializers[bias], var values = tensor.floats {
+                for channel in mask.removedOutputs { values[channel] = 0 }
+                model.graph.initializers[bias] = Tensor(shape: tensor.shape, floats: values)
+            }
+        }
+        return model
+    }
+
+    /// The sparse kernel of each convolution whose pattern our runtime accelerates, by node name.
+    public var kernels: [String: ConvolutionKernel] {
+        var kernels = [String: ConvolutionKernel]()
+        for mask in masks { if let kernel = mask.pattern.sparseKernel { kernels[mask.layer] = kernel } }
+        return kernels
+    }
+
+    /// Writes the masks as an `.npz` of uint8 arrays (1 = kept) named by initializer, shaped like
+    /// the weights; removed outputs also mask the bias.
+    public func write(to url: URL, shapes: [String: [Int]]) throws {
+        var arrays = [(name: String, array: NumPyArray)]()
+        for mask in masks {
+            arrays.append((mask.weight, NumPyArray(shape: shapes[mask.weight] ?? [mask.keep.count], elements: .uint8(mask.keep.map { $0 ? 1 : 0 }))))
+            if let bias = mask.bias, !mask.removedOutputs.isEmpty, let count = shapes[bias]?.first {
+                var keep = [UInt8](repeating: 1, count: count)
+                for channel in mask.removedOutputs { keep[channel] = 0 }
+                arrays.append((bias, NumPyArray(shape: [count], elements: .uint8(keep))))
+            }
+        }
+        try NumPy.writeArchive(arrays, to: url, compressed: true)
+    }
+}
+
+extension PatternConfig {
+    /// The kernel that turns this pattern's zeros into speed: filters share their taps in blocks
+    /// of 4 when groups are whole blocks, each filter has its own otherwise. Nil for the families
+    /// that run as dense layers (shape and channels, lowered; dense).
+    public var sparseKernel: ConvolutionKernel? {
+        switch family {
+        case .dense, .shape, .channels: nil
+        case .grouped, .connectivity: group % 4 == 0 ? ConvolutionKernels.patternBlocks : ConvolutionKernels.patternFilters
+        case .kernel, .nm: ConvolutionKernels.patternFilters
+        }
+    }
+}

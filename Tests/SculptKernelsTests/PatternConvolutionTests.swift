@@ -1,0 +1,90 @@
+import SculptKernels
+import SculptTestSupport
+import Testing
+
+/// The sparse kernels against the reference on weights pruned the ways the pattern families prune:
+/// one pattern per 4-filter group, a pattern per kernel, whole kernels removed, N:M along input
+/// channels; strides 1 and 2, channel counts that leave partial blocks, odd planes.
+@Suite struct PatternConvolutionTests {
+    enum Pruning: String, CaseIterable, Sendable {
+        case grouped, perKernel, groupedWithConnectivity, nOfM, everything
+    }
+
+    static let shapes: [ConvolutionShape] = [
+        ConvolutionShape(inChannels: 16, outChannels: 16, height: 14, width: 14, kernel: 3),
+        ConvolutionShape(inChannels: 13, outChannels: 22, height: 9, width: 11, kernel: 3, stride: 2),
+        ConvolutionShape(inChannels: 32, outChannels: 9, height: 7, width: 7, kernel: 3),
+        ConvolutionShape(batch: 2, inChannels: 8, outChannels: 12, height: 10, width: 31, kernel: 3, stride: 2),
+        ConvolutionShape(inChannels: 24, outChannels: 10, height: 6, width: 5, kernel: 1),
+        ConvolutionShape(inChannels: 16, outChannels: 8, height: 13, width: 13, kernel: 1, stride: 2),
+        ConvolutionShape(inChannels: 3, outChannels: 8, height: 20, width: 20, kernelHeight: 7, kernelWidth: 7,
+                         strideY: 2, strideX: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3),
+    ]
+
+    /// Zeroes `weight` the way `pruning` does; patterns are drawn at random (which taps, not which are largest).
+    static func prune(_ weight: inout [Float], _ s: ConvolutionShape, _ pruning: Pruning, seed: UInt64) {
+        var random = seededFloats(s.outChannels * s.inChannels * 9 + 64, seed: seed).makeIterator()
+        func next() -> Float { random.next()! * 0.5 + 0.5 }
+        let taps = s.kernelHeight * s.kernelWidth
+        func zero(filter: Int, channel: Int, keepingTaps keep: Set<Int>) {
+            for t in 0..<taps where !keep.contains(t) { weight[(filter * s.inChannels + channel) * taps + t] = 0 }
+        }
+        func pattern() -> Set<Int> { Set((0..<taps).filter { _ in next() < 0.45 }) }
+        switch pruning {
+        case .grouped, .groupedWithConnectivity:
+            for group in stride(from: 0, to: s.outChannels, by: 4) {
+                for c in 0..<s.inChannels {
+                    let keep: Set<Int> = pruning == .groupedWithConnectivity && next() < 0.5 ? [] : pattern()
+                    for f in group..<min(group + 4, s.outChannels) { zero(filter: f, channel: c, keepingTaps: keep) }
+                }
+            }
+        case .perKernel:
+            for f in 0..<s.outChannels { for c in 0..<s.inChannels { zero(filter: f, channel: c, keepingTaps: pattern()) } }
+        case .nOfM:
+            // 2 of every 4 input channels per filter.
+            for f in 0..<s.outChannels {
+                for c in stride(from: 0, to: s.inChannels, by: 4) {
+                    let first = Int(next() * 3.99), second = (first + 1 + Int(next() * 2.99)) % 4
+                    for k in 0..<min(4, s.inChannels - c) where k != first && k != second {
+                        zero(filter: f, channel: c + k, keepingTaps: [])
+                    }
+                }
+            }
+        case .everything:
+            weight = weight.map { _ in 0 }
+        }
+    }
+
+    @Test(arguments: ConvolutionKernels.sparse, Pruning.allCases)
+    func matchesReferenceOnPrunedWeights(_ kernel: ConvolutionKernel, _ pruning: Pruning) {
+        for (index, s) in Self.shapes.enumerated() {
+            var values = seededFloats(s.weightCount, seed: UInt64(10 + index))
+            Self.prune(&values, s, pruning, seed: UInt64(20 + index))
+            let input = Buffer(random: s.inputCount, seed: 1), weight = Buffer(values)
+            let bias = Buffer(random: s.outChannels, seed: 3), residual = Buffer(random: s.outputCount, seed: 4)
+            let expected = Buffer(zeros: s.outputCount)
+            ReferenceConvolution.run(s, input: input.pointer, weight: weight.pointer, bias: bias.pointer, output: expected.pointer)
+            let reference = zip(expected.values, residual.values).map { Activation.relu.reference($0 + $1) }
+            for threads in [1, 2] {
+                let (pool, workspace) = machinery(threads: threads)
+                let prepared = kernel.prepare(s, weight.pointer, bias.pointer)
+                prepared.reserve(in: workspace)
+                let y = Buffer(zeros: s.outputCount)
+                prepared.run(input: input.pointer, output: y.pointer, residual: residual.pointer, activation: .relu, pool: pool, workspace: workspace)
+                #expect(relativeError(y.values, reference) <= 1e-5, "\(s), \(threads) threads")
+            }
+        }
+    }
+
+    @Test func packsOnlyTheKeptTaps() {
+        let s = ConvolutionShape(inChannels: 16, outChannels: 16, height: 8, width: 8, kernel: 3)
+        var values = seededFloats(s.weightCount, seed: 5)
+        Self.prune(&values, s, .grouped, seed: 6)
+        let kept = stride(from: 0, to: values.count, by: 1).filter { values[$0] != 0 }.count
+        let blocks = PatternConvolution(shape: s, weight: values, bias: nil, blockFilters: 4)
+        let filters = PatternConvolution(shape: s, weight: values, bias: nil, blockFilters: 1)
+        // A group's filters share their taps: a 4-filter block packs each tap once.
+        #expect(blocks.packedTaps * 4 == kept)
+        #expect(filters.packedTaps == kept)
+    }
+}
