@@ -81,6 +81,13 @@ let package = Package(
             swiftSettings: hostCPU
         ),
 
+        .executableTarget(
+            name: "PatternBenchmarks",
+            dependencies: ["SculptKernels", "SculptPatterns", "SculptProfiles"],
+            path: "Benchmarks/PatternBenchmarks",
+            swiftSettings: hostCPU
+        ),
+
         .testTarget(name: "SculptGraphTests", dependencies: ["SculptGraph", "SculptTestSupport"]),
         .testTarget(name: "SculptDataTests", dependencies: ["SculptData"]),
         .testTarget(name: "SculptKernelsTests", dependencies: ["SculptKernels", "SculptTestSupport"], swiftSettings: hostCPU),
@@ -88,7 +95,10 @@ let package = Package(
             name: "SculptRuntimeTests",
             dependencies: ["SculptRuntime", "SculptData", "SculptTestSupport"]
         ),
-        .testTarget(name: "SculptPatternsTests", dependencies: ["SculptPatterns", "SculptTestSupport"], swiftSettings: hostCPU),
+        .testTarget(
+            name: "SculptPatternsTests",
+            dependencies: ["SculptPatterns", "SculptRuntime", "SculptKernels", "SculptGraph", "SculptData", "SculptTestSupport"]
+        ),
         .testTarget(name: "SculptProfilesTests", dependencies: ["SculptProfiles"]),
         .testTarget(name: "sculptTests", dependencies: ["SculptTestSupport"]),
         .target(name: "SculptTestSupport", dependencies: ["SculptGraph", "SculptData"], path: "Tests/SculptTestSupport"),

@@ -36,7 +36,8 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        let session = try InferenceSession(model: model.load(), batch: batch, threads: threads, pinThreads: true)
+        let loaded = try model.load()
+        let session = try InferenceSession(model: loaded.model, batch: batch, threads: threads, pinThreads: true, kernels: loaded.kernels)
         var generator = SystemRandomNumberGenerator()
         for index in session.inputs.indices {
             let buffer = session.inputBuffer(index)

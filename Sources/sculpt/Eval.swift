@@ -60,7 +60,8 @@ struct Accuracy: Encodable {
     var correct: Int
 
     /// Runs `model` over `data` in batches; errors name the data file and what does not fit.
-    static func evaluate(_ model: Model, on data: LabelledData, dataName: String, batch: Int, threads: Int) throws -> Accuracy {
+    static func evaluate(_ loaded: ModelArgument.Loaded, on data: LabelledData, dataName: String, batch: Int, threads: Int) throws -> Accuracy {
+        let model = loaded.model
         guard let input = model.graph.runtimeInputs.first, model.graph.runtimeInputs.count == 1 else {
             throw CommandError("the model must have exactly one input to be evaluated on images")
         }
@@ -78,7 +79,8 @@ struct Accuracy: Encodable {
         while start < data.count {
             let size = min(batch, data.count - start)
             let session = try sessions[size] ?? InferenceSession(model: model, inputShapes: [input.name: [size] + imageShape],
-                                                                  threads: threads, pinThreads: true)
+                                                                  threads: threads, pinThreads: true,
+                                                                  kernels: loaded.kernels)
             sessions[size] = session
             guard let classes = session.outputs.first?.shape.last, session.outputs[0].count == size * classes else {
                 throw CommandError("the model's first output is not one score vector per image")

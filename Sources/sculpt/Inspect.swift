@@ -18,7 +18,7 @@ struct Inspect: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let loaded = try model.load()
+        let loaded = try model.load().model
         let shaped = try loaded.specialized(batch: 1)
         let costs = shaped.costs()
         let groups = shaped.couplingGroups()

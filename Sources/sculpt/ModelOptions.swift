@@ -1,18 +1,29 @@
 import ArgumentParser
 import Foundation
 import SculptGraph
+import SculptKernels
+import SculptPatterns
 
 /// The model argument shared by commands that read one.
 struct ModelArgument: ParsableArguments {
-    @Argument(help: "The model: an .onnx file.", completion: .file(extensions: ["onnx"]))
+    @Argument(help: "The model: an .onnx file, or a .sculpt file that `sculpt apply` or `sculpt prune` wrote.",
+              completion: .file(extensions: ["onnx", "sculpt"]))
     var model: String
 
+    /// A model and the kernels its pattern-sparse layers run with.
+    struct Loaded {
+        var model: Model
+        var kernels: [String: ConvolutionKernel] = [:]
+    }
+
     /// The parsed model; errors name the file.
-    func load() throws -> Model {
+    func load() throws -> Loaded {
         let url = URL(fileURLWithPath: model)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CommandError("\(model): no such file")
         }
-        return try Model(contentsOf: url)
+        guard url.pathExtension == "sculpt" else { return Loaded(model: try Model(contentsOf: url)) }
+        let (model, masks) = try SculptFile.read(contentsOf: url)
+        return Loaded(model: model, kernels: masks.kernels)
     }
 }

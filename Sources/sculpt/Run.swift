@@ -32,12 +32,12 @@ struct Run: ParsableCommand {
     func run() throws {
         let loaded = try model.load()
         let arrays = try NumPy.readArchive(contentsOf: URL(fileURLWithPath: input))
-        let names = loaded.graph.runtimeInputs.map(\.name)
+        let names = loaded.model.graph.runtimeInputs.map(\.name)
         for name in names where arrays[name] == nil {
             throw CommandError("\(input): no array named '\(name)' for the model's input (arrays: \(arrays.keys.sorted().joined(separator: ", ")))")
         }
-        let session = try InferenceSession(model: loaded, inputShapes: Dictionary(uniqueKeysWithValues: names.map { ($0, arrays[$0]!.shape) }),
-                                           threads: threads)
+        let session = try InferenceSession(model: loaded.model, inputShapes: Dictionary(uniqueKeysWithValues: names.map { ($0, arrays[$0]!.shape) }),
+                                           threads: threads, kernels: loaded.kernels)
         let outputs = try session.run(Dictionary(uniqueKeysWithValues: names.map { ($0, arrays[$0]!.floats()) }))
         let results = session.outputs.map { (name: $0.name, array: NumPyArray(shape: $0.shape, elements: .float32(outputs[$0.name]!))) }
         if let output {

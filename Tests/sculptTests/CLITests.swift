@@ -51,6 +51,36 @@ import Testing
         #expect(Double(runs) * median >= 9.0)
     }
 
+    /// `apply` writes the four outputs; the .sculpt model (sparse kernels) and pruned.onnx score the same.
+    @Test func applyWritesAModelThatEvalAndBenchRun() throws {
+        try withTemporaryDirectory { directory in
+            let config = try directory.write(Data(#"{"schemaVersion": 1, "default": {"family": "kernel", "keep": 8}, "layers": {"/conv1/Conv": {"family": "dense"}}}"#.utf8), to: "config.json")
+            let out = directory.file("out").path
+            let report = try json(["apply", Self.model, "--config", config.path, "--out", out, "--format", "json"])
+            let layers = try #require(report["layers"] as? [[String: Any]])
+            #expect(layers.map { $0["name"] as? String } == ["/conv2/Conv", "/conv3/Conv", "/conv4/Conv", "/conv5/Conv"])
+            #expect((report["macs_kept"] as? Int ?? .max) < (report["macs"] as? Int ?? 0))
+            for file in ["pruned.onnx", "pruned.sculpt", "masks.npz", "config.json"] {
+                #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
+            }
+            let sparse = try json(["eval", "\(out)/pruned.sculpt", "--data", Self.test, "--format", "json"])
+            let dense = try json(["eval", "\(out)/pruned.onnx", "--data", Self.test, "--format", "json"])
+            #expect(sparse["top1"] as? Double == dense["top1"] as? Double)
+            #expect((sparse["top1"] as? Double ?? 0) > 0.9)
+            let bench = try json(["bench", "\(out)/pruned.sculpt", "--samples", "3", "--format", "json"])
+            #expect((bench["median_ms"] as? Double ?? 0) > 0)
+            // Applying the written config.json again reproduces the same masks.
+            let again = directory.file("again").path
+            _ = try json(["apply", Self.model, "--config", "\(out)/config.json", "--out", again, "--format", "json"])
+            let same = try runPython("""
+                import numpy as np
+                a, b = np.load('\(out)/masks.npz'), np.load('\(again)/masks.npz')
+                print(sorted(a.files) == sorted(b.files) and all((a[k] == b[k]).all() for k in a.files))
+                """, in: Repository.root)
+            #expect(same.trimmingCharacters(in: .whitespacesAndNewlines) == "True")
+        }
+    }
+
     struct BadInput: CustomTestStringConvertible, Sendable {
         var arguments: [String]
         var message: String
@@ -68,6 +98,10 @@ import Testing
                  message: "Error: Tests/Fixtures/bad/wrong-image-shape.npz: images have shape [3, 32, 32], but the model's input 'input' expects [1, 28, 28]"),
         BadInput(arguments: ["eval", model, "--data", "Tests/Fixtures/bad/no-labels.npz"],
                  message: "Error: Tests/Fixtures/bad/no-labels.npz: no array named 'y' (arrays: x)"),
+        BadInput(arguments: ["apply", model, "--config", "Tests/Fixtures/bad/wrong-image-shape.npz", "--out", "/tmp"],
+                 message: "Error: invalid pattern configuration: Tests/Fixtures/bad/wrong-image-shape.npz: not valid JSON"),
+        BadInput(arguments: ["apply", model, "--config", "missing.json", "--out", "/tmp"],
+                 message: "Error: invalid pattern configuration: missing.json: cannot read the file"),
         BadInput(arguments: ["eval", model, "--data", test, "--y-name", "labels"],
                  message: "Error: examples/mnist/test.npz: no array named 'labels' (arrays: x, y)"),
     ]

@@ -25,21 +25,21 @@ public struct PruningConfig: Codable, Equatable, Sendable {
     public static func load(from url: URL) throws -> PruningConfig {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw PatternError.invalidConfig("\(url.path): cannot read the file")
+            throw PatternError.invalidConfig("\(url.relativePath): cannot read the file")
         }
         let config: PruningConfig
         do { config = try JSONDecoder().decode(PruningConfig.self, from: data) } catch let error as DecodingError {
-            throw PatternError.invalidConfig("\(url.path): \(Self.describe(error))")
+            throw PatternError.invalidConfig("\(url.relativePath): \(Self.describe(error))")
         }
         guard config.schemaVersion == schemaVersion else {
-            throw PatternError.invalidConfig("\(url.path): schemaVersion \(config.schemaVersion) is not supported (this version reads \(schemaVersion))")
+            throw PatternError.invalidConfig("\(url.relativePath): schemaVersion \(config.schemaVersion) is not supported (this version reads \(schemaVersion))")
         }
         do {
             try config.default.validate()
             for (name, pattern) in config.layers {
                 do { try pattern.validate() } catch { throw PatternError.invalidConfig("layer '\(name)': \(error)") }
             }
-        } catch { throw PatternError.invalidConfig("\(url.path): \(error)") }
+        } catch { throw PatternError.invalidConfig("\(url.relativePath): \(error)") }
         return config
     }
 

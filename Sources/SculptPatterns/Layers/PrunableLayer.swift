@@ -22,6 +22,16 @@ public struct PrunableLayer: Sendable, Equatable {
     /// The coupling group of its output channels, when they can be pruned.
     public var couplingGroup: Int?
 
+    public init(name: String, opType: String, weight: String, bias: String?, kind: Kind, macs: Int, couplingGroup: Int?) {
+        self.name = name
+        self.opType = opType
+        self.weight = weight
+        self.bias = bias
+        self.kind = kind
+        self.macs = macs
+        self.couplingGroup = couplingGroup
+    }
+
     /// Pattern families that apply to this layer.
     public var families: Set<PatternConfig.Family> {
         var families: Set<PatternConfig.Family> = [.dense]

@@ -10,14 +10,18 @@ public struct LayerMask: Sendable, Equatable {
     /// Output channels removed whole: their bias is removed too, so that they output exactly zero
     /// (what lets the lowering take them out of the graph).
     public var removedOutputs: [Int]
+    /// The sparse convolution kernel that runs the layer (`ConvolutionKernels.sparse`), if one does.
+    public var kernel: String?
 
-    public init(layer: String, weight: String, bias: String?, pattern: PatternConfig, keep: [Bool], removedOutputs: [Int] = []) {
+    public init(layer: String, weight: String, bias: String?, pattern: PatternConfig, keep: [Bool],
+                removedOutputs: [Int] = [], kernel: String? = nil) {
         self.layer = layer
         self.weight = weight
         self.bias = bias
         self.pattern = pattern
         self.keep = keep
         self.removedOutputs = removedOutputs
+        self.kernel = kernel
     }
 
     /// Weights kept.

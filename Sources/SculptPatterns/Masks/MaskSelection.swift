@@ -8,6 +8,7 @@ public enum MaskSelection {
         try layer.check(pattern)
         var mask = LayerMask(layer: layer.name, weight: layer.weight, bias: layer.bias, pattern: pattern,
                              keep: [Bool](repeating: true, count: weight.count))
+        if case .convolution = layer.kind { mask.kernel = pattern.sparseKernel?.name }
         switch (pattern.family, layer.kind) {
         case (.dense, _): break
         case (.kernel, .convolution(let s)), (.grouped, .convolution(let s)):

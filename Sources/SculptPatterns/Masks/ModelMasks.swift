@@ -50,7 +50,9 @@ public struct ModelMasks: Sendable, Equatable {
     /// The sparse kernel of each convolution whose pattern our runtime accelerates, by node name.
     public var kernels: [String: ConvolutionKernel] {
         var kernels = [String: ConvolutionKernel]()
-        for mask in masks { if let kernel = mask.pattern.sparseKernel { kernels[mask.layer] = kernel } }
+        for mask in masks {
+            if let name = mask.kernel, let kernel = ConvolutionKernels.sparse.first(where: { $0.name == name }) { kernels[mask.layer] = kernel }
+        }
         return kernels
     }
 
