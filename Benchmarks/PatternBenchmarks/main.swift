@@ -31,7 +31,8 @@ let shapes = [
 let families: [PatternConfig] = [
     PatternConfig(family: .grouped, keep: 4, group: 4),
     PatternConfig(family: .grouped, keep: 4, group: 4, connectivity: 0.5),
-    PatternConfig(family: .grouped, keep: 4, group: 8),
+    PatternConfig(family: .grouped, keep: 4, group: 16),
+    PatternConfig(family: .grouped, keep: 4, group: 16, connectivity: 0.5),
     PatternConfig(family: .kernel, keep: 4),
     PatternConfig(family: .connectivity, group: 4, connectivity: 0.5),
     PatternConfig(family: .nm, n: 2, m: 4),
@@ -66,7 +67,9 @@ for s in shapes {
     for pattern in families where layer.families.contains(pattern.family) {
         let mask = try MaskSelection.select(layer, weight: weight, pattern: pattern)
         let pruned = zip(weight, mask.keep).map { $1 ? $0 : 0 }
-        let kernels = pattern.family == .kernel ? [ConvolutionKernels.patternFilters, ConvolutionKernels.patternBlocks] : [pattern.sparseKernel!]
+        // Sparse kernels run planar here, like the baseline; per-kernel patterns also on 4-filter blocks.
+        let kernels = pattern.family == .kernel ? [ConvolutionKernels.patternFilters, ConvolutionKernels.patternBlocks]
+            : [ConvolutionKernels.variant(of: pattern.sparseKernel!, for: s, input: .planar)]
         for kernel in kernels {
             output.withUnsafeMutableBufferPointer { out in
                 row(pattern.description, kernel.name, milliseconds(kernel.prepare(s, pruned, bias), input, out.baseAddress!), ideal: 1 / mask.density)

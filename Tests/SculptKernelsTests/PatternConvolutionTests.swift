@@ -3,17 +3,18 @@ import SculptTestSupport
 import Testing
 
 /// The sparse kernels against the reference on weights pruned the ways the pattern families prune:
-/// one pattern per 4-filter group, a pattern per kernel, whole kernels removed, N:M along input
-/// channels; strides 1 and 2, channel counts that leave partial blocks, odd planes.
+/// one pattern per group of 4 or 16 filters, a pattern per kernel, whole kernels removed, N:M
+/// along input channels; strides 1 and 2, channel counts that leave partial blocks, odd planes.
 @Suite struct PatternConvolutionTests {
     enum Pruning: String, CaseIterable, Sendable {
-        case grouped, perKernel, groupedWithConnectivity, nOfM, everything
+        case grouped, groupedBySixteen, perKernel, groupedWithConnectivity, nOfM, everything
     }
 
     static let shapes: [ConvolutionShape] = [
         ConvolutionShape(inChannels: 16, outChannels: 16, height: 14, width: 14, kernel: 3),
         ConvolutionShape(inChannels: 13, outChannels: 22, height: 9, width: 11, kernel: 3, stride: 2),
         ConvolutionShape(inChannels: 32, outChannels: 9, height: 7, width: 7, kernel: 3),
+        ConvolutionShape(inChannels: 20, outChannels: 48, height: 12, width: 12, kernel: 3),
         ConvolutionShape(batch: 2, inChannels: 8, outChannels: 12, height: 10, width: 31, kernel: 3, stride: 2),
         ConvolutionShape(inChannels: 24, outChannels: 10, height: 6, width: 5, kernel: 1),
         ConvolutionShape(inChannels: 16, outChannels: 8, height: 13, width: 13, kernel: 1, stride: 2),
@@ -31,11 +32,12 @@ import Testing
         }
         func pattern() -> Set<Int> { Set((0..<taps).filter { _ in next() < 0.45 }) }
         switch pruning {
-        case .grouped, .groupedWithConnectivity:
-            for group in stride(from: 0, to: s.outChannels, by: 4) {
+        case .grouped, .groupedBySixteen, .groupedWithConnectivity:
+            let size = pruning == .groupedBySixteen ? 16 : 4
+            for group in stride(from: 0, to: s.outChannels, by: size) {
                 for c in 0..<s.inChannels {
                     let keep: Set<Int> = pruning == .groupedWithConnectivity && next() < 0.5 ? [] : pattern()
-                    for f in group..<min(group + 4, s.outChannels) { zero(filter: f, channel: c, keepingTaps: keep) }
+                    for f in group..<min(group + size, s.outChannels) { zero(filter: f, channel: c, keepingTaps: keep) }
                 }
             }
         case .perKernel:
@@ -65,13 +67,20 @@ import Testing
             let expected = Buffer(zeros: s.outputCount)
             ReferenceConvolution.run(s, input: input.pointer, weight: weight.pointer, bias: bias.pointer, output: expected.pointer)
             let reference = zip(expected.values, residual.values).map { Activation.relu.reference($0 + $1) }
+            guard kernel.supports(s) else { continue }
             for threads in [1, 2] {
                 let (pool, workspace) = machinery(threads: threads)
                 let prepared = kernel.prepare(s, weight.pointer, bias.pointer)
                 prepared.reserve(in: workspace)
-                let y = Buffer(zeros: s.outputCount)
-                prepared.run(input: input.pointer, output: y.pointer, residual: residual.pointer, activation: .relu, pool: pool, workspace: workspace)
-                #expect(relativeError(y.values, reference) <= 1e-5, "\(s), \(threads) threads")
+                // Inputs and outputs in the kernel's layouts, compared in NCHW.
+                let (inLayout, outLayout) = kernel.layouts
+                let plane = s.height * s.width, outPlane = s.outHeight * s.outWidth
+                let x = Layouts.convert(input, to: inLayout, batch: s.batch, channels: s.inChannels, plane: plane, pool: pool)
+                let r = Layouts.convert(residual, to: outLayout, batch: s.batch, channels: s.outChannels, plane: outPlane, pool: pool)
+                let y = Buffer(zeros: outLayout == .blocked ? ChannelBlocks.floats(batch: s.batch, channels: s.outChannels, plane: outPlane) : s.outputCount)
+                prepared.run(input: x.pointer, output: y.pointer, residual: r.pointer, activation: .relu, pool: pool, workspace: workspace)
+                let planar = Layouts.planar(y, from: outLayout, batch: s.batch, channels: s.outChannels, plane: outPlane, pool: pool)
+                #expect(relativeError(planar, reference) <= 1e-5, "\(s), \(threads) threads")
             }
         }
     }

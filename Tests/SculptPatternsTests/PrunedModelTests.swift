@@ -19,6 +19,7 @@ import Testing
     static let patterns = [
         PatternConfig(family: .grouped, keep: 4, group: 4),
         PatternConfig(family: .grouped, keep: 3, group: 8, connectivity: 0.5),
+        PatternConfig(family: .grouped, keep: 4, group: 16, connectivity: 0.3),
         PatternConfig(family: .kernel, keep: 4, connectivity: 0.2),
         PatternConfig(family: .connectivity, group: 4, connectivity: 0.5),
         PatternConfig(family: .nm, n: 2, m: 4),

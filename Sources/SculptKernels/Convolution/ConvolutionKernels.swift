@@ -19,16 +19,19 @@ extension PreparedConvolution {
 /// A convolution kernel: the shapes and layouts it handles, and how to prepare it.
 public struct ConvolutionKernel: Sendable, CustomStringConvertible {
     public let name: String
+    /// Kernels of one family compute the same way and differ only in the layouts they read and write.
+    public let family: String
     /// The layout it reads its input in and writes its output in.
     public let layouts: (input: TensorLayout, output: TensorLayout)
     public let supports: @Sendable (ConvolutionShape) -> Bool
     /// Prepares the kernel for a shape, packing `weight` ([outChannels][inChannels/groups][kh][kw]) and `bias`.
     public let prepare: @Sendable (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?) -> any PreparedConvolution
 
-    public init(name: String, supports: @escaping @Sendable (ConvolutionShape) -> Bool,
+    public init(name: String, family: String? = nil, supports: @escaping @Sendable (ConvolutionShape) -> Bool,
                 layouts: (input: TensorLayout, output: TensorLayout) = (.planar, .planar),
                 prepare: @escaping @Sendable (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?) -> any PreparedConvolution) {
         self.name = name
+        self.family = family ?? name
         self.layouts = layouts
         self.supports = supports
         self.prepare = prepare
@@ -89,10 +92,37 @@ public enum ConvolutionKernels {
         PatternConvolution(shape: $0, weight: $1, bias: $2, blockFilters: 1)
     }
 
+    /// Direct convolution over the taps each block of 16 filters keeps (grouped patterns with
+    /// groups of 16), planar in and out.
+    public static let patternSixteen = ConvolutionKernel(name: "pattern-16-filters", family: "pattern-16", supports: { _ in true }) {
+        DirectConvolution(shape: $0, weight: $1, bias: $2, skippingZeros: true)
+    }
+
+    /// `patternSixteen` from a planar input to a channel-blocked output.
+    public static let patternSixteenToBlocked = ConvolutionKernel(
+        name: "pattern-16-filters-planar-to-blocked", family: "pattern-16", supports: DirectConvolution.canWriteBlocked, layouts: (.planar, .blocked)
+    ) {
+        DirectConvolution(shape: $0, weight: $1, bias: $2, inputLayout: .planar, outputLayout: .blocked, skippingZeros: true)
+    }
+
+    /// `patternSixteen` on channel-blocked tensors.
+    public static let patternSixteenBlocked = ConvolutionKernel(
+        name: "pattern-16-filters-blocked", family: "pattern-16", supports: DirectConvolution.canWriteBlocked, layouts: (.blocked, .blocked)
+    ) {
+        DirectConvolution(shape: $0, weight: $1, bias: $2, inputLayout: .blocked, outputLayout: .blocked, skippingZeros: true)
+    }
+
     public static let all = [direct, directToBlocked, directBlocked, gemm, depthwise, blockedDepthwise, im2colOpenBLAS,
-                             patternBlocks, patternFilters]
+                             patternBlocks, patternFilters, patternSixteen, patternSixteenToBlocked, patternSixteenBlocked]
     /// The kernels that skip zero weights.
-    public static let sparse = [patternBlocks, patternFilters]
+    public static let sparse = [patternBlocks, patternFilters, patternSixteen, patternSixteenToBlocked, patternSixteenBlocked]
+
+    /// The kernel of `kernel`'s family for `shape` that reads `input`, writing a blocked output when
+    /// one can; `kernel` itself when its family has none.
+    public static func variant(of kernel: ConvolutionKernel, for shape: ConvolutionShape, input: TensorLayout) -> ConvolutionKernel {
+        let candidates = all.filter { $0.family == kernel.family && $0.layouts.input == input && $0.supports(shape) }
+        return candidates.first { $0.layouts.output == .blocked } ?? candidates.first ?? kernel
+    }
 
     /// The kernel the runtime uses for `shape` with its input in `input`: one that writes a blocked
     /// output whenever it can and `blocked` allows; its input layout may differ from `input`

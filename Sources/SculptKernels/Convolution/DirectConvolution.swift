@@ -7,6 +7,10 @@
 /// offsets. The whole filter depth is summed in registers, so each output is written once, with
 /// bias, residual and activation applied on the way out: as 6 vectors when the output is
 /// channel-blocked, transposed into the 16 planes when it is planar.
+///
+/// With `skippingZeros`, each block of 16 filters keeps only the taps where one of them has a
+/// nonzero weight: grouped kernel patterns with groups of 16 (and connectivity on them) run on
+/// the same tile, vectorized across the filters that share a pattern.
 public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     public let shape: ConvolutionShape
     static let pixelsPerTile = 6
@@ -19,11 +23,17 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     /// Weights (floats per group) small enough to stay in L1 whatever the task order.
     static let smallWeights = 4096
 
-    /// Weights per group and 16-filter block: [depth][16], zero-padded past the last filter.
+    /// Weights per group and 16-filter block: [taps][16], zero-padded past the last filter.
     private let weights: UnsafeMutablePointer<Float>
     private let bias: UnsafeMutablePointer<Float>
-    /// Offset of filter tap k (channel, ky, kx) from a pixel's window origin in the padded image.
+    /// Offset of filter tap k (channel, ky, kx) from a pixel's window origin in the padded image:
+    /// one table per group, or per block when zeros are skipped.
     private let tapOffsets: UnsafeMutablePointer<Int>
+    /// Per (group, block): where its taps start in `tapOffsets`, where its weights start (in
+    /// taps), and how many taps it has.
+    private let tapStart: [Int]
+    private let weightStart: [Int]
+    private let tapCount: [Int]
     /// Offset of each output pixel's window origin in the padded image (no divisions per tile).
     private let pixelOffsets: UnsafeMutablePointer<Int>
     private let blocksPerGroup: Int
@@ -39,7 +49,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
 
     /// Packs `weight` ([outChannels][inChannels/groups][kh][kw]) and copies `bias`.
     public init(shape s: ConvolutionShape, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                inputLayout: TensorLayout = .planar, outputLayout: TensorLayout = .planar) {
+                inputLayout: TensorLayout = .planar, outputLayout: TensorLayout = .planar, skippingZeros: Bool = false) {
         precondition(outputLayout == .planar || DirectConvolution.canWriteBlocked(s), "\(s) cannot write a blocked output")
         shape = s
         self.inputLayout = inputLayout
@@ -52,13 +62,23 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
                           dilationY: s.dilationY, dilationX: s.dilationX)
             : PaddedPlane(unpadded: s.height, width: s.width)
         let lanes = DirectConvolution.filtersPerTile, depth = s.filterLength
-        blocksPerGroup = (s.outChannelsPerGroup + lanes - 1) / lanes
-        weights = .allocate(capacity: s.groups * blocksPerGroup * depth * lanes)
-        weights.initialize(repeating: 0, count: s.groups * blocksPerGroup * depth * lanes)
+        let blocksPerGroup = (s.outChannelsPerGroup + lanes - 1) / lanes, blocks = s.groups * blocksPerGroup
+        self.blocksPerGroup = blocksPerGroup
+        // The taps each block keeps: all of them, or those where one of its filters is nonzero.
+        let kept: [[Int]] = (0..<blocks).map { gb in
+            let g = gb / blocksPerGroup, first = g * s.outChannelsPerGroup + (gb % blocksPerGroup) * lanes
+            let filters = first..<min(first + lanes, (g + 1) * s.outChannelsPerGroup)
+            return skippingZeros ? (0..<depth).filter { k in filters.contains { weight[$0 * depth + k] != 0 } } : Array(0..<depth)
+        }
+        tapCount = kept.map(\.count)
+        weightStart = tapCount.reduce(into: [0]) { $0.append($0.last! + $1) }
+        tapStart = skippingZeros ? Array(weightStart.dropLast()) : (0..<blocks).map { ($0 / blocksPerGroup) * depth }
+        weights = .allocate(capacity: max(1, weightStart.last! * lanes))
+        weights.initialize(repeating: 0, count: max(1, weightStart.last! * lanes))
         for filter in 0..<s.outChannels {
-            let g = filter / s.outChannelsPerGroup, f = filter % s.outChannelsPerGroup
-            let block = weights + ((g * blocksPerGroup + f / lanes) * depth) * lanes + f % lanes
-            for k in 0..<depth { block[k * lanes] = weight[filter * depth + k] }
+            let g = filter / s.outChannelsPerGroup, f = filter % s.outChannelsPerGroup, gb = g * blocksPerGroup + f / lanes
+            let block = weights + weightStart[gb] * lanes + f % lanes
+            for (j, k) in kept[gb].enumerated() { block[j * lanes] = weight[filter * depth + k] }
         }
         // Padded to whole vectors so the last block's bias loads as one.
         self.bias = .allocate(capacity: s.outChannels + lanes)
@@ -72,19 +92,22 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
             pixelOffsets[pixel] = ((pixel / s.outWidth) * s.strideY * plane.paddedWidth + (pixel % s.outWidth) * s.strideX) * pixelFloats
         }
         // Per group, by absolute input channel: a group may start inside a channel block.
-        tapOffsets = .allocate(capacity: s.groups * depth)
-        var k = 0
+        var groupTaps = [Int]()
         for channel in 0..<s.inChannels {
             let channelOffset = inputLayout == .blocked
                 ? (channel / ChannelBlocks.width) * plane.count * ChannelBlocks.width + channel % ChannelBlocks.width
                 : channel * plane.count
             for ky in 0..<s.kernelHeight {
                 for kx in 0..<s.kernelWidth {
-                    tapOffsets[k] = channelOffset + (ky * s.dilationY * plane.paddedWidth + kx * s.dilationX) * pixelFloats
-                    k += 1
+                    groupTaps.append(channelOffset + (ky * s.dilationY * plane.paddedWidth + kx * s.dilationX) * pixelFloats)
                 }
             }
         }
+        let table = skippingZeros
+            ? kept.enumerated().flatMap { gb, taps in taps.map { groupTaps[(gb / blocksPerGroup) * depth + $0] } }
+            : groupTaps
+        tapOffsets = .allocate(capacity: max(1, table.count))
+        tapOffsets.initialize(from: table, count: table.count)
     }
 
     deinit {
@@ -137,9 +160,11 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
                     : (task % chunks, (task / chunks) % self.blocksPerGroup)
                 let group = task / (chunks * self.blocksPerGroup)
                 let tileRange = (chunk * per)..<min(chunk * per + per, tiles)
-                // Slices of the filter depth: a slice's weights stay in L1 while every tile uses them.
-                for k0 in stride(from: 0, to: s.filterLength, by: DirectConvolution.depthSlice) {
-                    let depth = k0..<min(k0 + DirectConvolution.depthSlice, s.filterLength)
+                // Slices of the block's taps: a slice's weights stay in L1 while every tile uses them
+                // (one empty slice for a block with none, which still writes bias and residual).
+                let count = self.tapCount[group * self.blocksPerGroup + block]
+                for k0 in stride(from: 0, to: max(count, 1), by: DirectConvolution.depthSlice) {
+                    let depth = k0..<min(k0 + DirectConvolution.depthSlice, count)
                     for tile in tileRange {
                         self.computeTile(tile, group: group, block: block, depth: depth,
                                          partial: partial + (tile - tileRange.lowerBound) * DirectConvolution.tileFloats,
@@ -180,9 +205,10 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         @inline(__always) func origin(_ p: Int) -> UnsafePointer<Float> {
             image + pixelOffsets[first + min(p, valid - 1)]
         }
-        let taps = tapOffsets + group * s.filterLength
+        let gb = group * blocksPerGroup + block, count = tapCount[gb]
+        let taps = tapOffsets + tapStart[gb]
         let p0 = origin(0), p1 = origin(1), p2 = origin(2), p3 = origin(3), p4 = origin(4), p5 = origin(5)
-        var w = UnsafePointer(weights + ((group * blocksPerGroup + block) * s.filterLength + depth.lowerBound) * lanes)
+        var w = UnsafePointer(weights + (weightStart[gb] + depth.lowerBound) * lanes)
         var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
         if depth.lowerBound > 0 {
             c0 = partial.vector(); c1 = (partial + lanes).vector(); c2 = (partial + 2 * lanes).vector()
@@ -199,7 +225,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
             c5.addProduct(Vector(repeating: p5[offset]), wv)
             w += lanes
         }
-        if depth.upperBound < s.filterLength {
+        if depth.upperBound < count {
             partial.store(c0); (partial + lanes).store(c1); (partial + 2 * lanes).store(c2)
             (partial + 3 * lanes).store(c3); (partial + 4 * lanes).store(c4); (partial + 5 * lanes).store(c5)
             return

@@ -79,6 +79,9 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         bias.deallocate()
     }
 
+    /// Bytes of packed weights (values and offsets) that the tile-outer order keeps in L2.
+    static let weightsInL2 = 384 * 1024
+
     /// Shared: the phase planes of one image and the grid of raw sums of every filter.
     public var scratchFloats: (perPart: Int, shared: Int) { (0, planes.count + blocks * blockFilters * planes.gridCount) }
 
@@ -87,19 +90,25 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         precondition(workspace.sharedFloats >= scratchFloats.shared, "the workspace is too small for \(shape)")
         let s = shape, staged = workspace.shared, grid = staged + planes.count
         let inputSize = s.inChannels * s.height * s.width, outputSize = s.outChannels * s.outHeight * s.outWidth
-        // Tiles go in chunks that keep their input rows in cache across blocks; blocks are split too
-        // when a small plane has too few chunks to keep every thread busy.
+        // Tiles go in chunks; blocks are split too when a small plane has too few chunks to keep
+        // every thread busy. While the packed weights fit in L2, each tile meets every block in
+        // turn, so its input rows stay in L1 and only weights stream; larger weights are read
+        // once, block by block, each sweeping a chunk of tiles whose rows stay in L2.
         let tiles = planes.gridCount / tile, tilesPerChunk = 8
         let tileChunks = (tiles + tilesPerChunk - 1) / tilesPerChunk
         let blockChunks = min(blocks, max(1, (ThreadPool.rangesPerThread * pool.threadCount + tileChunks - 1) / tileChunks))
+        let tileOuter = packedTaps * (blockFilters + 2) * 4 <= Self.weightsInL2
         for image in 0..<s.batch {
             let source = input + image * inputSize
             pool.parallelFor(s.inChannels) { c in self.planes.fill(channel: c, from: source, into: staged) }
             pool.parallelFor(tileChunks * blockChunks) { unit, _ in
                 let chunk = unit / blockChunks, part = unit % blockChunks
                 let tileRange = (chunk * tilesPerChunk)..<min(tiles, (chunk + 1) * tilesPerChunk)
-                for block in (part * self.blocks / blockChunks)..<((part + 1) * self.blocks / blockChunks) {
-                    self.compute(block: block, tiles: tileRange, planes: staged, grid: grid)
+                let blockRange = (part * self.blocks / blockChunks)..<((part + 1) * self.blocks / blockChunks)
+                if tileOuter {
+                    for t in tileRange { for block in blockRange { self.compute(block: block, tiles: t..<(t + 1), planes: staged, grid: grid) } }
+                } else {
+                    for block in blockRange { self.compute(block: block, tiles: tileRange, planes: staged, grid: grid) }
                 }
             }
             let out = output + image * outputSize

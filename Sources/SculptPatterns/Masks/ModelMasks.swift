@@ -73,13 +73,16 @@ public struct ModelMasks: Sendable, Equatable {
 }
 
 extension PatternConfig {
-    /// The kernel that turns this pattern's zeros into speed: filters share their taps in blocks
-    /// of 4 when groups are whole blocks, each filter has its own otherwise. Nil for the families
-    /// that run as dense layers (shape and channels, lowered; dense).
+    /// The kernel that turns this pattern's zeros into speed: groups of 16 filters are vectorized
+    /// across their filters (channel-blocked tiles), groups of 4 share input loads in blocks of 4,
+    /// other patterns run filter by filter. Nil for the families that run as dense layers
+    /// (shape and channels, lowered; dense).
     public var sparseKernel: ConvolutionKernel? {
         switch family {
         case .dense, .shape, .channels: nil
-        case .grouped, .connectivity: group % 4 == 0 ? ConvolutionKernels.patternBlocks : ConvolutionKernels.patternFilters
+        case .grouped, .connectivity:
+            group % 16 == 0 ? ConvolutionKernels.patternSixteenBlocked
+                : group % 4 == 0 ? ConvolutionKernels.patternBlocks : ConvolutionKernels.patternFilters
         case .kernel, .nm: ConvolutionKernels.patternFilters
         }
     }

@@ -14,8 +14,10 @@ extension Operators {
     static func convolutionKernel(_ f: FusedNode, _ tensors: [String: TensorInfo], input: TensorLayout) throws -> ConvolutionKernel {
         let shape = try convolutionShape(f, tensors)
         if let chosen = f.kernel {
-            guard chosen.supports(shape) else { throw f.error("the kernel \(chosen.name) does not run \(shape)") }
-            return chosen
+            // Blocked layouts hold 4-D feature maps only.
+            let kernel = tensors[try f.input(0)]?.shape.count == 4 ? ConvolutionKernels.variant(of: chosen, for: shape, input: input) : chosen
+            guard kernel.supports(shape) else { throw f.error("the kernel \(kernel.name) does not run \(shape)") }
+            return kernel
         }
         // Blocked layouts hold 4-D feature maps: a 1-D convolution stays planar.
         return ConvolutionKernels.preferred(for: shape, input: input, blocked: tensors[try f.input(0)]?.shape.count == 4)
