@@ -63,6 +63,10 @@ let package = Package(
             swiftSettings: hostCPU
         ),
         .target(
+            name: "SculptSearch",
+            dependencies: ["SculptKernels"]
+        ),
+        .target(
             name: "SculptProfiles",
             dependencies: ["SculptKernels", "SculptPatterns"]
         ),
@@ -99,6 +103,7 @@ let package = Package(
             name: "SculptPatternsTests",
             dependencies: ["SculptPatterns", "SculptRuntime", "SculptKernels", "SculptGraph", "SculptData", "SculptTestSupport"]
         ),
+        .testTarget(name: "SculptSearchTests", dependencies: ["SculptSearch"]),
         .testTarget(name: "SculptProfilesTests", dependencies: ["SculptProfiles"]),
         .testTarget(name: "sculptTests", dependencies: ["SculptTestSupport"]),
         .target(name: "SculptTestSupport", dependencies: ["SculptGraph", "SculptData"], path: "Tests/SculptTestSupport"),

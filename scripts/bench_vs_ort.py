@@ -2,6 +2,7 @@
 """Latency of EdgeSculpt's runtime side by side with ONNX Runtime, in one run.
 
   python3 scripts/bench_vs_ort.py [--models resnet18,mobilenet_v2] [--threads 1,2] [--rounds 3]
+                                  [--pruned NAME=CONFIG.json ...]
 
 Exports the torchvision models (random weights; latency does not depend on them) to
 .build/bench-models/ if they are not there yet (needs torch and torchvision, see
@@ -11,6 +12,11 @@ intra-op threads = N, batch 1), alternating the two for --rounds rounds so that 
 same machine. Both follow DESIGN.md's measurement protocol: warm-up of at least 0.2 s, 15
 samples each lasting at least 10 ms. Prints a Markdown table: medians over rounds of the
 median latency, and our time over ONNX Runtime's.
+
+With --pruned, each model is also pruned by each CONFIG (`sculpt apply`, into
+.build/bench-models/NAME-MODEL/) and its pruned.sculpt is measured in the same rounds: the table
+then has one more row per CONFIG, with ONNX Runtime's time on the dense model over ours (the
+speedup that pruning buys against the dense peer).
 
 Run it from the repository root after `swift build -c release`; it runs sculpt through the
 scripts/sculpt launcher, which sets up OpenBLAS the way every launcher does.
@@ -91,6 +97,13 @@ def sculpt_median(path, threads):
     return json.loads(out)["median_ms"]
 
 
+def prune(path, name, config):
+    out = os.path.join(MODELS, f"{name}-{os.path.splitext(os.path.basename(path))[0]}")
+    subprocess.run([os.path.join(ROOT, "scripts", "sculpt"), "apply", path, "--config", config, "--out", out],
+                   check=True, capture_output=True, text=True)
+    return os.path.join(out, "pruned.sculpt")
+
+
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--onnxruntime":
         print(onnxruntime_median_here(sys.argv[2], int(sys.argv[3])))
@@ -99,18 +112,25 @@ def main():
     parser.add_argument("--models", default="resnet18,mobilenet_v2")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pruned", action="append", default=[], metavar="NAME=CONFIG",
+                        help="also measure the model pruned by this CONFIG (repeatable)")
     args = parser.parse_args()
-    print("| model | threads | EdgeSculpt median (ms) | ONNX Runtime median (ms) | ratio |")
-    print("|---|---|---|---|---|")
+    configs = [entry.split("=", 1) for entry in args.pruned]
+    print("| model | threads | EdgeSculpt median (ms) | ONNX Runtime median (ms) | ratio | ORT dense / ours |")
+    print("|---|---|---|---|---|---|")
     for name in args.models.split(","):
         path = export(name)
+        variants = [(name, path)] + [(f"{name} {label}", prune(path, label, config)) for label, config in configs]
         for threads in map(int, args.threads.split(",")):
-            ours, theirs = [], []
+            ours, theirs = {label: [] for label, _ in variants}, []
             for _ in range(args.rounds):
-                ours.append(sculpt_median(path, threads))
+                for label, model in variants:
+                    ours[label].append(sculpt_median(model, threads))
                 theirs.append(onnxruntime_median(path, threads))
-            a, b = statistics.median(ours), statistics.median(theirs)
-            print(f"| {name} | {threads} | {a:.2f} | {b:.2f} | {a / b:.2f} |", flush=True)
+            b = statistics.median(theirs)
+            for label, _ in variants:
+                a = statistics.median(ours[label])
+                print(f"| {label} | {threads} | {a:.2f} | {b:.2f} | {a / b:.2f} | {b / a:.2f} |", flush=True)
 
 
 if __name__ == "__main__":
