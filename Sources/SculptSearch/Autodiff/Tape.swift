@@ -255,7 +255,10 @@ public final class Tape {
         }
     }
 
-    /// Log-softmax of each row; entries where `allowed` is false get probability zero (−∞) and no gradient.
+    /// The log-probability given to excluded entries: finite, so that p · log p is 0, not NaN.
+    public static let excluded: Float = -1e30
+
+    /// Log-softmax of each row; entries where `allowed` is false get probability zero (`excluded`) and no gradient.
     public func logSoftmax(_ a: Variable, allowed: [Bool]? = nil) -> Variable {
         let x = values[a.index], c = x.columns
         var out = x, probabilities = x
@@ -265,7 +268,7 @@ public final class Tape {
             let m = row.filter(ok).map { x.values[$0] }.max() ?? 0
             let total = row.filter(ok).reduce(Float(0)) { $0 + Foundation.exp(x.values[$1] - m) }
             for i in row {
-                out.values[i] = ok(i) ? x.values[i] - m - Foundation.log(total) : -.infinity
+                out.values[i] = ok(i) ? x.values[i] - m - Foundation.log(total) : Self.excluded
                 probabilities.values[i] = ok(i) ? Foundation.exp(out.values[i]) : 0
             }
         }
