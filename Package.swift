@@ -64,7 +64,7 @@ let package = Package(
         ),
         .target(
             name: "SculptSearch",
-            dependencies: ["SculptKernels"]
+            dependencies: ["SculptGraph", "SculptKernels", "SculptRuntime", "SculptPatterns", "SculptData", "SculptProfiles"]
         ),
         .target(
             name: "SculptProfiles",
@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "sculpt",
             dependencies: [
-                "SculptGraph", "SculptData", "SculptRuntime", "SculptPatterns", "SculptProfiles",
+                "SculptGraph", "SculptData", "SculptRuntime", "SculptPatterns", "SculptProfiles", "SculptSearch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

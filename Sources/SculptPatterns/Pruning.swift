@@ -28,10 +28,15 @@ public enum Pruning {
 
     /// Prunes `model` by `config` and writes pruned.onnx, pruned.sculpt, masks.npz and config.json into `directory`.
     public static func apply(_ config: PruningConfig, to model: Model, writingTo directory: URL) throws -> Summary {
+        let masks = try ModelMasks.select(model: model, config: config)
+        return try write(masks.apply(to: model), dense: model, masks: masks, config: config, to: directory)
+    }
+
+    /// Writes `masked` (`dense` with `masks` applied, its kept weights possibly re-fitted) as `apply` does.
+    public static func write(_ masked: Model, dense model: Model, masks: ModelMasks, config: PruningConfig,
+                             to directory: URL) throws -> Summary {
         let shaped = try model.specialized()
         let layers = try shaped.prunableLayers()
-        let masks = try ModelMasks.select(model: model, config: config)
-        let masked = masks.apply(to: model)
         let lowered = try Lowering.lower(masked, masks: masks)
         let files = ["onnx": "pruned.onnx", "sculpt": "pruned.sculpt", "masks": "masks.npz", "config": "config.json"]
         try lowered.write(to: directory.appendingPathComponent(files["onnx"]!))

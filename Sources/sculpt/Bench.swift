@@ -3,6 +3,7 @@ import Foundation
 import SculptGraph
 import SculptProfiles
 import SculptRuntime
+import SculptSearch
 
 /// `sculpt bench`: end-to-end latency of a model, measured with the measurement protocol.
 struct Bench: ParsableCommand {
@@ -38,14 +39,9 @@ struct Bench: ParsableCommand {
     func run() throws {
         let loaded = try model.load()
         let session = try InferenceSession(model: loaded.model, batch: batch, threads: threads, pinThreads: true, kernels: loaded.kernels)
-        var generator = SystemRandomNumberGenerator()
-        for index in session.inputs.indices {
-            let buffer = session.inputBuffer(index)
-            for i in buffer.indices { buffer[i] = Float.random(in: -1...1, using: &generator) }
-        }
         var measurement = MeasurementProtocol()
         measurement.samples = samples
-        let stats = measurement.measure { session.run() }
+        let stats = ModelLatency.measure(session, protocol: measurement)
         switch format {
         case .json:
             try printJSON(BenchReport(model: model.model, threads: threads, batch: batch, statistics: stats))

@@ -1,0 +1,84 @@
+import Foundation
+import SculptGraph
+import SculptKernels
+
+/// The model's graph as the encoder sees it: one node per operator, an edge per tensor from its
+/// producer to each reader, and real features (DESIGN.md): the operator, its geometry, its share
+/// of the MACs, parameters and measured latency, and the choice made for it so far.
+public struct GraphFeatures {
+    public static let count = 18
+    private let base: Matrix
+    private let sources: [Int], targets: [Int], edgeFeatures: [Float]
+    /// The node of each decision layer.
+    public let decisionNodes: [Int]
+
+    public init(_ environment: PruningEnvironment) {
+        let graph = environment.shaped.graph, tensors = environment.shaped.tensors
+        let costs = environment.shaped.costs()
+        let totalMACs = Double(max(1, costs.reduce(0) { $0 + $1.macs })), totalParams = Double(max(1, costs.reduce(0) { $0 + $1.parameters }))
+        let denseLatency = environment.latency.latencies.map { $0[0] ?? 0 }
+        let totalLatency = max(1e-9, denseLatency.reduce(0, +))
+        let decisionOf = Dictionary(uniqueKeysWithValues: environment.layers.enumerated().map { ($1.name, $0) })
+        var features = Matrix(zeros: graph.nodes.count, Self.count)
+        var decisionNodes = [Int](repeating: 0, count: environment.layers.count)
+        var producer = [String: Int]()
+        var sources = [Int](), targets = [Int](), edgeFeatures = [Float]()
+        func log2(_ x: Int) -> Float { Float(Foundation.log2(Double(max(x, 1)))) }
+        for (i, node) in graph.nodes.enumerated() {
+            let kind: Int
+            switch node.opType {
+            case "Conv": kind = 0
+            case "Gemm", "MatMul": kind = 1
+            case "Add", "Sum", "Mul", "Sub", "Concat": kind = 2
+            case "Relu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "LeakyRelu", "Tanh", "Erf": kind = 3
+            case "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool": kind = 4
+            default: kind = 5
+            }
+            features[i, kind] = 1
+            let weight = node.input(1).flatMap { tensors[$0]?.shape } ?? []
+            let input = node.input(0).flatMap { tensors[$0]?.shape } ?? []
+            if node.opType == "Conv", weight.count == 4 {
+                features[i, 6] = Float(weight[2]) / 7
+                features[i, 7] = Float(node.ints("strides")?.first ?? 1) / 2
+                features[i, 8] = (node.int("group") ?? 1) > 1 ? 1 : 0
+            }
+            if input.count >= 2 { features[i, 9] = log2(input[1]) / 10 }
+            if let output = node.outputs.first.flatMap({ tensors[$0]?.shape }), output.count >= 2 {
+                features[i, 10] = log2(output[1]) / 10
+                features[i, 11] = log2(output.dropFirst(2).reduce(1, *)) / 16
+            }
+            features[i, 12] = Float(Double(costs[i].macs) / totalMACs)
+            features[i, 13] = Float(Double(costs[i].parameters) / totalParams)
+            if let d = decisionOf[graph.layerName(i)] {
+                decisionNodes[d] = i
+                features[i, 14] = Float(denseLatency[d] / totalLatency)
+            }
+            // 15: density of the choice made (1 until decided), 16: decided, 17: the decision being made.
+            features[i, 15] = 1
+            for name in node.inputs where !name.isEmpty {
+                guard let from = producer[name] else { continue }
+                sources.append(from)
+                targets.append(i)
+                edgeFeatures.append(log2(tensors[name]?.count ?? 1) / 20)
+            }
+            for name in node.outputs where !name.isEmpty { producer[name] = i }
+        }
+        base = features
+        self.sources = sources
+        self.targets = targets
+        self.edgeFeatures = edgeFeatures
+        self.decisionNodes = decisionNodes
+    }
+
+    /// The graph with the choices made so far (nil: not yet) and the decision being made marked.
+    public func input(choices: [Int?], current: Int?) -> GraphInput {
+        var features = base
+        for (d, choice) in choices.enumerated() {
+            guard let choice else { continue }
+            features[decisionNodes[d], 15] = Float(SearchSpace.candidates[choice].density)
+            features[decisionNodes[d], 16] = 1
+        }
+        if let current { features[decisionNodes[current], 17] = 1 }
+        return GraphInput(features: features, sources: sources, targets: targets, edgeFeatures: edgeFeatures)
+    }
+}

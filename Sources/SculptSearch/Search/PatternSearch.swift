@@ -1,0 +1,105 @@
+import Foundation
+
+/// The hardware-aware search: the PPO agent picks one candidate per decision layer, layer after
+/// layer, and is rewarded by the accuracy and the measured latency of the whole configuration;
+/// uniform configurations and random search, with as many evaluations, are the baselines.
+public final class PatternSearch {
+    public struct Settings: Sendable {
+        public var episodes = 200
+        public var episodesPerUpdate = 8
+        public var seed: UInt64 = 0
+        public init() {}
+    }
+
+    /// What a search found, with everything a report shows.
+    public struct Result: Sendable, Codable {
+        /// The agent's best configuration (highest reward) and every one it evaluated.
+        public var best: Evaluation
+        public var agent: [Evaluation]
+        /// The best uniform configuration that meets the budget (or the cheapest when none does), and all of them.
+        public var uniform: Evaluation
+        public var uniformAll: [Evaluation]
+        /// The best of as many random configurations as the agent evaluated.
+        public var random: Evaluation
+        public var randomAll: [Evaluation]
+        /// Seconds spent evaluating accuracy, choosing actions (encoder and policy), and updating the policy.
+        public var seconds: [String: Double]
+    }
+
+    /// Progress after each episode: its number, the best reward so far and the latest evaluation.
+    public typealias Progress = (_ episode: Int, _ best: Evaluation, _ latest: Evaluation) -> Void
+
+    public let environment: PruningEnvironment
+    public let settings: Settings
+    public let features: GraphFeatures
+    public let ppo: PPO
+    public private(set) var episodesDone = 0
+    public private(set) var agent = [Evaluation]()
+    private var actingSeconds = 0.0, updatingSeconds = 0.0
+
+    public init(environment: PruningEnvironment, settings: Settings) {
+        self.environment = environment
+        self.settings = settings
+        features = GraphFeatures(environment)
+        ppo = PPO(model: ActorCritic(features: GraphFeatures.count, candidates: SearchSpace.candidates.count, seed: settings.seed),
+                  seed: settings.seed &+ 1)
+    }
+
+    /// Runs the agent's episodes (continuing from `episodesDone`), then the baselines; `shouldStop`
+    /// is asked between updates (Ctrl-C: the caller checkpoints and resumes later).
+    public func run(progress: Progress = { _, _, _ in }, shouldStop: () -> Bool = { false }) throws -> Result? {
+        while episodesDone < settings.episodes {
+            if shouldStop() { return nil }
+            var batch = [[Transition]]()
+            for _ in 0..<min(settings.episodesPerUpdate, settings.episodes - episodesDone) {
+                let (transitions, evaluation) = try episode()
+                batch.append(transitions)
+                agent.append(evaluation)
+                episodesDone += 1
+                progress(episodesDone, agent.max { $0.reward < $1.reward }!, evaluation)
+            }
+            let start = Date()
+            ppo.update(batch)
+            updatingSeconds += Date().timeIntervalSince(start)
+        }
+        let agentEvaluationSeconds = environment.evaluationSeconds
+        let uniformAll = try SearchSpace.candidates.indices.map { c in
+            try environment.evaluate(environment.allowed.map { $0[c] ? c : 0 })
+        }
+        var random = SeededRandom(seed: settings.seed &+ 2)
+        let randomAll = try (0..<agent.count).map { _ in
+            try environment.evaluate(environment.allowed.map { allowed in
+                let options = allowed.indices.filter { allowed[$0] }
+                return options[Int(random.next() % UInt64(options.count))]
+            })
+        }
+        return Result(best: agent.max { $0.reward < $1.reward }!, agent: agent,
+                      uniform: bestMeetingBudget(uniformAll), uniformAll: uniformAll,
+                      random: bestMeetingBudget(randomAll), randomAll: randomAll,
+                      seconds: ["accuracy_evaluation": agentEvaluationSeconds, "encoding_and_policy": actingSeconds,
+                                "policy_updates": updatingSeconds, "baselines": environment.evaluationSeconds - agentEvaluationSeconds])
+    }
+
+    /// The most accurate evaluation within the budget, or the cheapest one when none is.
+    private func bestMeetingBudget(_ evaluations: [Evaluation]) -> Evaluation {
+        let e = environment
+        let meeting = evaluations.filter { e.budget.isMet(latency: $0.latencyMs, macs: $0.macs, denseMACs: e.denseMACs) }
+        if let best = meeting.max(by: { $0.top1 != $1.top1 ? $0.top1 < $1.top1 : $0.latencyMs > $1.latencyMs }) { return best }
+        return evaluations.min { $0.latencyMs < $1.latencyMs }!
+    }
+
+    /// One episode: a decision per layer in order, then the configuration's reward.
+    private func episode() throws -> ([Transition], Evaluation) {
+        var choices = [Int?](repeating: nil, count: environment.layers.count), transitions = [Transition]()
+        let start = Date()
+        for d in environment.layers.indices {
+            let t = ppo.act(features.input(choices: choices, current: d), node: features.decisionNodes[d], allowed: environment.allowed[d])
+            choices[d] = t.action
+            transitions.append(t)
+        }
+        actingSeconds += Date().timeIntervalSince(start)
+        let evaluation = try environment.evaluate(choices.map { $0! })
+        transitions[transitions.count - 1].reward = Float(evaluation.reward)
+        return (transitions, evaluation)
+    }
+}

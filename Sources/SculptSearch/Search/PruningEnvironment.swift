@@ -1,0 +1,147 @@
+import Foundation
+import SculptData
+import SculptGraph
+import SculptKernels
+import SculptPatterns
+
+/// What the search optimizes a model for: the reward of a configuration.
+public enum Budget: Sendable, Equatable {
+    /// An end-to-end latency target in milliseconds.
+    case latency(Double)
+    /// A share of the dense model's MACs.
+    case macs(Double)
+
+    /// acc − λ · max(0, cost / target − 1), DESIGN.md's reward.
+    public func reward(top1: Double, latency: Double, macs: Int, denseMACs: Int, penalty: Double = 2) -> Double {
+        let excess: Double
+        switch self {
+        case .latency(let target): excess = latency / target - 1
+        case .macs(let ratio): excess = Double(macs) / (ratio * Double(denseMACs)) - 1
+        }
+        return top1 - penalty * max(0, excess)
+    }
+
+    /// The budget as JSON: `{"target_latency_ms": 8}` or `{"target_macs": 0.5}`.
+    public var json: [String: Double] {
+        switch self {
+        case .latency(let ms): ["target_latency_ms": ms]
+        case .macs(let ratio): ["target_macs": ratio]
+        }
+    }
+
+    /// Whether a configuration with these costs meets the budget.
+    public func isMet(latency: Double, macs: Int, denseMACs: Int) -> Bool {
+        switch self {
+        case .latency(let target): latency <= target
+        case .macs(let ratio): Double(macs) <= ratio * Double(denseMACs)
+        }
+    }
+}
+
+/// A configuration evaluated: its accuracy on the calibration data and its costs.
+public struct Evaluation: Sendable, Codable, Equatable {
+    public var choices: [Int]
+    public var top1: Double
+    /// The sum of the chosen layers' measured latencies plus the rest of the model's (estimated).
+    public var latencyMs: Double
+    public var macs: Int
+    public var reward: Double
+
+    enum CodingKeys: String, CodingKey { case choices, top1, latencyMs = "latency_ms_estimated", macs, reward }
+}
+
+/// The model being pruned, its decisions, their measured latencies, and the accuracy of any
+/// configuration on the calibration data.
+public final class PruningEnvironment {
+    public let model: Model
+    public let shaped: ShapedGraph
+    /// The layers with a choice to make, in execution order, and the candidates each may take.
+    public let layers: [PrunableLayer]
+    public let allowed: [[Bool]]
+    public let latency: LatencyTable
+    public let calibration: LabelledData
+    public let budget: Budget
+    public let denseMACs: Int
+    /// Latency of everything but the decision layers: measured end to end minus their dense sum.
+    public let remainderMs: Double
+    /// Calibration images the kept weights of every configuration are re-fitted on before its
+    /// accuracy counts (0: accuracy of the masks alone).
+    public let recoveryImages: Int
+    private var masks = [Int: LayerMask]()
+    private var cache = [[Int]: Evaluation]()
+    /// Evaluations that ran the model (cache misses) and the time they took.
+    public private(set) var evaluations = 0
+    public private(set) var evaluationSeconds = 0.0
+
+    public init(model: Model, calibration: LabelledData, budget: Budget, latency: LatencyTable, denseEndToEndMs: Double,
+                recoveryImages: Int = 0) throws {
+        self.recoveryImages = min(recoveryImages, calibration.count)
+        self.model = model
+        shaped = try model.specialized()
+        (layers, allowed) = try Self.decisions(of: model)
+        precondition(latency.latencies.count == layers.count, "one latency row per decision layer")
+        self.latency = latency
+        self.calibration = calibration
+        self.budget = budget
+        denseMACs = shaped.costs().reduce(0) { $0 + $1.macs }
+        remainderMs = max(0, denseEndToEndMs - latency.total([Int](repeating: 0, count: layers.count)))
+    }
+
+    /// The decision layers of `model` and the candidates each may take (for measuring their latencies first).
+    public static func decisions(of model: Model) throws -> (layers: [PrunableLayer], allowed: [[Bool]]) {
+        let all = try model.specialized().prunableLayers()
+        let allowed = all.map(SearchSpace.allowed)
+        let keep = allowed.indices.filter { allowed[$0].filter { $0 }.count > 1 }
+        return (keep.map { all[$0] }, keep.map { allowed[$0] })
+    }
+
+    /// The CONFIG of a configuration: every decision layer named, dense ones included.
+    public func config(_ choices: [Int]) -> PruningConfig {
+        PruningConfig(default: .dense, layers: Dictionary(uniqueKeysWithValues: zip(layers, choices).map { ($0.name, SearchSpace.candidates[$1]) }))
+    }
+
+    /// The masks of a configuration (chosen once per layer and candidate).
+    public func masks(_ choices: [Int]) throws -> ModelMasks {
+        var result = [LayerMask]()
+        for (l, c) in choices.enumerated() where c != 0 {
+            let key = l * SearchSpace.candidates.count + c
+            if masks[key] == nil {
+                guard let weight = model.graph.initializers[layers[l].weight]?.floats else {
+                    throw PatternError.notApplicable(layer: layers[l].name, reason: "its weight is not a float tensor")
+                }
+                masks[key] = try MaskSelection.select(layers[l], weight: weight, pattern: SearchSpace.candidates[c])
+            }
+            result.append(masks[key]!)
+        }
+        return ModelMasks(masks: result)
+    }
+
+    /// The model pruned by a configuration, its kept weights re-fitted when `recoveryImages` > 0.
+    public func prunedModel(_ choices: [Int]) throws -> Model {
+        let masks = try masks(choices)
+        guard recoveryImages > 0 else { return masks.apply(to: model) }
+        let imageShape = Array(calibration.shape.dropFirst())
+        return try Reconstruction.reconstruct(dense: model, masks: masks,
+                                              images: Array(calibration.images.prefix(recoveryImages * imageShape.reduce(1, *))),
+                                              imageShape: imageShape, count: recoveryImages)
+    }
+
+    /// Accuracy, costs and reward of a configuration (cached: a configuration is evaluated once).
+    public func evaluate(_ choices: [Int]) throws -> Evaluation {
+        if let known = cache[choices] { return known }
+        let start = Date()
+        let masks = try masks(choices)
+        let accuracy = try Accuracy.evaluate(try prunedModel(choices), kernels: masks.kernels, on: calibration, dataName: "calibration data",
+                                             batch: min(256, max(1, calibration.count)))
+        let latency = latency.total(choices) + remainderMs
+        let macs = denseMACs - zip(layers, choices).reduce(0) { total, pair in
+            total + pair.0.macs - Int((Double(pair.0.macs) * SearchSpace.candidates[pair.1].density).rounded())
+        }
+        let evaluation = Evaluation(choices: choices, top1: accuracy.top1, latencyMs: latency, macs: macs,
+                                    reward: budget.reward(top1: accuracy.top1, latency: latency, macs: macs, denseMACs: denseMACs))
+        cache[choices] = evaluation
+        evaluations += 1
+        evaluationSeconds += Date().timeIntervalSince(start)
+        return evaluation
+    }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import SculptData
+import SculptGraph
+import SculptPatterns
+import SculptProfiles
+import SculptRuntime
+import SculptSearch
+
+/// `sculpt prune`: the hardware-aware search, from a dense model to a pruned one and a report.
+struct Prune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search a pruning configuration for this device with the PPO agent.",
+        discussion: """
+            Measures the latency of every (layer, candidate pattern) pair on the device, then lets
+            the agent choose a pattern per layer for --episodes episodes, rewarded by top-1
+            accuracy on the calibration data (--data) and by the measured latency against
+            --target-latency (or the MACs against --target-macs):
+              reward = top1 − 2 · max(0, cost / target − 1).
+            The best uniform configuration and random search with as many evaluations are run as
+            baselines. Writes to DIR what `sculpt apply` writes (its config.json reproduces the
+            result), plus report.json, report.md and plot.svg (accuracy against latency of every
+            configuration evaluated). Progress goes to stderr.
+            """)
+
+    @OptionGroup var model: ModelArgument
+
+    @Option(help: "Calibration data: .npz with arrays x (N×C×H×W float32) and y (N integers).")
+    var data: String
+
+    @Option(name: .customLong("x-name"), help: "Name of the image array in the .npz.")
+    var xName = "x"
+
+    @Option(name: .customLong("y-name"), help: "Name of the label array in the .npz.")
+    var yName = "y"
+
+    @Option(help: "Where latencies are measured: local (this machine, in process).")
+    var device = "local"
+
+    @Option(name: .customLong("target-latency"), help: "Latency budget in milliseconds (end to end, estimated from measured layers).")
+    var targetLatency: Double?
+
+    @Option(name: .customLong("target-macs"), help: "MAC budget as a share of the dense model's (0 < RATIO ≤ 1).")
+    var targetMACs: Double?
+
+    @Option(help: "The directory to write the pruned model and the report to.")
+    var out: String
+
+    @Option(help: "Episodes of the agent (one configuration each).")
+    var episodes = 200
+
+    @Option(help: "Seed of the agent and of random search: the same seed repeats the run.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Threads to measure and run the model on.")
+    var threads = 1
+
+    @Option(name: .customLong("recovery-images"),
+            help: "Calibration images the kept weights of each configuration are re-fitted on (layer-wise least squares); 0 turns recovery off.")
+    var recoveryImages = 64
+
+    func validate() throws {
+        guard (targetLatency == nil) != (targetMACs == nil) else {
+            throw ValidationError("give exactly one of --target-latency and --target-macs")
+        }
+        if let t = targetLatency, !(t > 0) { throw ValidationError("--target-latency must be positive") }
+        if let r = targetMACs, !(r > 0 && r <= 1) { throw ValidationError("--target-macs must be in (0, 1]") }
+        guard episodes >= 1, threads >= 1 else { throw ValidationError("--episodes and --threads must be at least 1") }
+    }
+
+    func run() throws {
+        guard device == "local" else {
+            throw CommandError("--device \(device): only local is supported until the sculptd client lands")
+        }
+        guard URL(fileURLWithPath: model.model).pathExtension == "onnx" else { throw CommandError("\(model.model): prune reads an .onnx model") }
+        let dense = try model.load().model
+        let calibration = try LabelledData(contentsOf: URL(fileURLWithPath: data), xName: xName, yName: yName)
+        let budget: Budget = targetLatency.map { .latency($0) } ?? .macs(targetMACs!)
+        let directory = URL(fileURLWithPath: out, isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+
+        let (layers, allowed) = try PruningEnvironment.decisions(of: dense)
+        guard !layers.isEmpty else { throw CommandError("\(model.model): no layer that the search can prune") }
+        let clock = Date()
+        log("measuring \(allowed.flatMap { $0 }.filter { $0 }.count) layer configurations on this machine (\(threads) thread(s))")
+        let table = try LatencyTable.measure(layers: layers, allowed: allowed, threads: threads) { done, total in
+            if done % 10 == 0 || done == total { log("  measured \(done)/\(total)") }
+        }
+        let denseSession = try InferenceSession(model: dense, batch: 1, threads: threads, pinThreads: true)
+        let denseLatency = ModelLatency.measure(denseSession).medianMilliseconds
+        let measuringSeconds = Date().timeIntervalSince(clock)
+        log(String(format: "dense model: %.3f ms end to end; searching %d episodes", denseLatency, episodes))
+
+        let environment = try PruningEnvironment(model: dense, calibration: calibration, budget: budget, latency: table,
+                                                 denseEndToEndMs: denseLatency, recoveryImages: recoveryImages)
+        var settings = PatternSearch.Settings()
+        settings.episodes = episodes
+        settings.seed = seed
+        let search = PatternSearch(environment: environment, settings: settings)
+        let searchStart = Date()
+        guard var result = try search.run(progress: { episode, best, latest in
+            guard episode % settings.episodesPerUpdate == 0 || episode == episodes else { return }
+            let elapsed = Date().timeIntervalSince(searchStart)
+            log(String(format: "episode %d/%d  best reward %.4f (top-1 %.4f, %.3f ms)  latest top-1 %.4f, %.3f ms  ETA %.0f s",
+                       episode, episodes, best.reward, best.top1, best.latencyMs, latest.top1, latest.latencyMs,
+                       elapsed / Double(episode) * Double(episodes - episode)))
+        }) else { return }
+        result.seconds["measurement"] = measuringSeconds
+
+        // The chosen configuration (kept weights re-fitted, as every evaluated one was) and the
+        // end-to-end latency of it and of the baselines, measured.
+        func entry(_ e: Evaluation) throws -> PruneReport.Entry {
+            let masks = try environment.masks(e.choices)
+            let session = try InferenceSession(model: try environment.prunedModel(e.choices), threads: threads, pinThreads: true, kernels: masks.kernels)
+            return PruneReport.Entry(e, measured: ModelLatency.measure(session).medianMilliseconds)
+        }
+        let final = try entry(result.best), uniform = try entry(result.uniform), random = try entry(result.random)
+        let finalMasks = try environment.masks(result.best.choices)
+        _ = try Pruning.write(try environment.prunedModel(result.best.choices), dense: dense, masks: finalMasks,
+                              config: environment.config(result.best.choices), to: directory)
+        let report = PruneReport(model: model.model, data: data, device: device, budget: budget, episodes: episodes, seed: seed,
+                                 denseTop1: try environment.evaluate([Int](repeating: 0, count: layers.count)).top1,
+                                 denseLatencyMs: denseLatency, denseMACs: environment.denseMACs,
+                                 final: final, uniform: uniform, random: random,
+                                 layers: zip(layers, result.best.choices).map { .init(name: $0.name, pattern: SearchSpace.candidates[$1].description) },
+                                 seconds: result.seconds)
+        try report.write(to: directory, result: result)
+        print(report.summary)
+    }
+}

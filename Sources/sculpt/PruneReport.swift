@@ -1,0 +1,123 @@
+import Foundation
+import SculptSearch
+
+/// `report.json`, `report.md` and `plot.svg` of `sculpt prune` (keys per DESIGN.md's contract).
+struct PruneReport: Encodable {
+    struct Entry: Encodable {
+        /// On the calibration data, the kept weights re-fitted.
+        var top1: Double
+        /// End to end, measured.
+        var latencyMs: Double
+        /// Sum of the measured layers plus the rest of the model.
+        var latencyMsEstimated: Double
+        var macs: Int
+        var reward: Double
+
+        init(_ e: Evaluation, measured: Double) {
+            top1 = e.top1
+            latencyMs = measured
+            latencyMsEstimated = e.latencyMs
+            macs = e.macs
+            reward = e.reward
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case top1, latencyMs = "latency_ms", latencyMsEstimated = "latency_ms_estimated", macs, reward
+        }
+    }
+
+    struct Layer: Encodable { var name: String; var pattern: String }
+
+    var model: String
+    var data: String
+    var device: String
+    var budget: Budget
+    var episodes: Int
+    var seed: UInt64
+    var denseTop1: Double
+    var denseLatencyMs: Double
+    var denseMACs: Int
+    var final: Entry
+    var uniform: Entry
+    var random: Entry
+    var layers: [Layer]
+    var seconds: [String: Double]
+
+    enum CodingKeys: String, CodingKey {
+        case model, data, device, budget, episodes, seed, dense, final, baselines, layers, seconds
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model)
+        try c.encode(data, forKey: .data)
+        try c.encode(device, forKey: .device)
+        try c.encode(budget.json, forKey: .budget)
+        try c.encode(episodes, forKey: .episodes)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(["top1": denseTop1, "latency_ms": denseLatencyMs, "macs": Double(denseMACs)], forKey: .dense)
+        try c.encode(final, forKey: .final)
+        try c.encode(["uniform": uniform, "random": random], forKey: .baselines)
+        try c.encode(layers, forKey: .layers)
+        try c.encode(seconds, forKey: .seconds)
+    }
+
+    var summary: String {
+        func line(_ name: String, _ e: Entry) -> String {
+            String(format: "| %@ | %.4f | %.3f | %.3f | %@ |", name, e.top1, e.latencyMs, e.latencyMsEstimated, grouped(e.macs))
+        }
+        return """
+            | configuration | top-1 | latency ms (measured) | latency ms (estimated) | MACs |
+            |---|---:|---:|---:|---:|
+            \(String(format: "| dense | %.4f | %.3f | – | %@ |", denseTop1, denseLatencyMs, grouped(denseMACs)))
+            \(line("agent", final))
+            \(line("best uniform", uniform))
+            \(line("random search", random))
+            """
+    }
+
+    func write(to directory: URL, result: PatternSearch.Result) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: directory.appendingPathComponent("report.json"))
+        let error = (final.latencyMsEstimated - final.latencyMs) / final.latencyMs * 100
+        let markdown = """
+            # Pruning report: \(model)
+
+            Budget: \(budgetText). Calibration data: \(data). Device: \(device). \(episodes) episodes, seed \(seed).
+
+            \(summary)
+
+            The agent's end-to-end latency estimate (sum of the measured layers plus the rest of the
+            model) is off by \(String(format: "%+.1f", error)) % from the measured end-to-end latency.
+
+            ## Layers
+
+            | layer | pattern |
+            |---|---|
+            \(layers.map { "| \($0.name) | \($0.pattern) |" }.joined(separator: "\n"))
+
+            ## Time
+
+            \(seconds.sorted { $0.key < $1.key }.map { String(format: "- %@: %.1f s", $0.key, $0.value) }.joined(separator: "\n"))
+
+            ![accuracy against latency](plot.svg)
+            """
+        try Data((markdown + "\n").utf8).write(to: directory.appendingPathComponent("report.md"))
+        let plot = ScatterPlot(title: "Top-1 against estimated latency", xLabel: "latency (ms, estimated)", yLabel: "top-1 (calibration)",
+                               series: [
+                                   .init(name: "random search", color: "#999999", points: result.randomAll.map { ($0.latencyMs, $0.top1) }),
+                                   .init(name: "agent", color: "#1f77b4", points: result.agent.map { ($0.latencyMs, $0.top1) }),
+                                   .init(name: "uniform", color: "#ff7f0e", points: result.uniformAll.map { ($0.latencyMs, $0.top1) }, radius: 5),
+                                   .init(name: "chosen", color: "#d62728", points: [(result.best.latencyMs, result.best.top1)], radius: 7),
+                               ])
+        try Data(plot.svg().utf8).write(to: directory.appendingPathComponent("plot.svg"))
+    }
+
+    private var budgetText: String {
+        switch budget {
+        case .latency(let ms): String(format: "latency ≤ %.3f ms", ms)
+        case .macs(let ratio): String(format: "MACs ≤ %.2f of the dense model's", ratio)
+        }
+    }
+}
