@@ -103,7 +103,10 @@ let package = Package(
             name: "SculptPatternsTests",
             dependencies: ["SculptPatterns", "SculptRuntime", "SculptKernels", "SculptGraph", "SculptData", "SculptTestSupport"]
         ),
-        .testTarget(name: "SculptSearchTests", dependencies: ["SculptSearch"]),
+        .testTarget(
+            name: "SculptSearchTests",
+            dependencies: ["SculptSearch", "SculptPatterns", "SculptGraph", "SculptData", "SculptTestSupport"]
+        ),
         .testTarget(name: "SculptProfilesTests", dependencies: ["SculptProfiles"]),
         .testTarget(name: "sculptTests", dependencies: ["SculptTestSupport"]),
         .target(name: "SculptTestSupport", dependencies: ["SculptGraph", "SculptData"], path: "Tests/SculptTestSupport"),

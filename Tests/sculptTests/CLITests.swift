@@ -81,6 +81,35 @@ import Testing
         }
     }
 
+    /// `prune` writes what `apply` writes plus the report of the contract; apply of its config.json gives its masks.
+    @Test func pruneWritesTheModelAndAReportWithBaselines() throws {
+        try withTemporaryDirectory { directory in
+            let out = directory.file("pruned").path
+            let result = try runSculpt(["prune", Self.model, "--data", "examples/mnist/calib.npz", "--target-macs", "0.6",
+                                        "--episodes", "8", "--recovery-images", "16", "--out", out])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.contains("episode 8/8"))
+            for file in ["pruned.onnx", "pruned.sculpt", "masks.npz", "config.json", "report.json", "report.md", "plot.svg"] {
+                #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
+            }
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/report.json"))) as? [String: Any])
+            let final = try #require(report["final"] as? [String: Any])
+            let baselines = try #require(report["baselines"] as? [String: [String: Any]])
+            for entry in [final, baselines["uniform"], baselines["random"]] {
+                #expect(entry?["top1"] is Double && entry?["latency_ms"] is Double && entry?["macs"] is Int)
+            }
+            #expect(final["latency_ms_estimated"] is Double)
+            let again = directory.file("again").path
+            _ = try json(["apply", Self.model, "--config", "\(out)/config.json", "--out", again, "--format", "json"])
+            let same = try runPython("""
+                import numpy as np
+                a, b = np.load('\(out)/masks.npz'), np.load('\(again)/masks.npz')
+                print(sorted(a.files) == sorted(b.files) and all((a[k] == b[k]).all() for k in a.files))
+                """, in: Repository.root)
+            #expect(same.trimmingCharacters(in: .whitespacesAndNewlines) == "True")
+        }
+    }
+
     struct BadInput: CustomTestStringConvertible, Sendable {
         var arguments: [String]
         var message: String

@@ -1,0 +1,63 @@
+import Foundation
+import SculptData
+import SculptGraph
+import SculptPatterns
+import SculptSearch
+import SculptTestSupport
+import Testing
+
+/// The search on the bundled example, with a fixed latency table so that runs are comparable:
+/// recovery restores accuracy, the agent's result is reproducible, and its report holds the
+/// baselines.
+@Suite(.serialized) struct SearchTests {
+    static let model = try! Model(contentsOf: Repository.path("examples/mnist/model.onnx"))
+    static let calibration = try! LabelledData(contentsOf: Repository.path("examples/mnist/calib.npz"))
+
+    /// Latencies proportional to the MACs each candidate keeps (a stand-in for measurements that does not vary).
+    static func table() throws -> LatencyTable {
+        let (layers, allowed) = try PruningEnvironment.decisions(of: model)
+        return LatencyTable(latencies: zip(layers, allowed).map { layer, ok in
+            zip(SearchSpace.candidates, ok).map { $1 ? Double(layer.macs) * $0.density / 1e6 : nil }
+        })
+    }
+
+    @Test func recoveryRestoresAccuracyOfAggressivePatterns() throws {
+        let (layers, _) = try PruningEnvironment.decisions(of: Self.model)
+        let config = PruningConfig(default: .dense, layers: Dictionary(uniqueKeysWithValues: layers.dropFirst().map { ($0.name, PatternConfig(family: .grouped, keep: 4, group: 16)) }))
+        let masks = try ModelMasks.select(model: Self.model, config: config)
+        let masked = masks.apply(to: Self.model)
+        let shape = Array(Self.calibration.shape.dropFirst())
+        let refit = try Reconstruction.reconstruct(dense: Self.model, masks: masks, images: Array(Self.calibration.images.prefix(64 * shape.reduce(1, *))),
+                                                   imageShape: shape, count: 64)
+        let before = try Accuracy.evaluate(masked, on: Self.calibration, dataName: "calib").top1
+        let after = try Accuracy.evaluate(refit, kernels: masks.kernels, on: Self.calibration, dataName: "calib").top1
+        #expect(before < 0.6)
+        #expect(after > 0.95)
+        // Only kept weights change: the pruned ones stay zero.
+        for mask in masks.masks {
+            let values = refit.graph.initializers[mask.weight]!.floats!
+            #expect(zip(values, mask.keep).allSatisfy { $1 || $0 == 0 })
+        }
+    }
+
+    static func search(seed: UInt64) throws -> PatternSearch.Result {
+        let environment = try PruningEnvironment(model: model, calibration: calibration, budget: .macs(0.5), latency: try table(),
+                                                 denseEndToEndMs: 1, recoveryImages: 32)
+        var settings = PatternSearch.Settings()
+        settings.episodes = 16
+        settings.seed = seed
+        return try #require(try PatternSearch(environment: environment, settings: settings).run())
+    }
+
+    @Test func sameSeedSameSearchAndBaselinesInTheResult() throws {
+        let a = try Self.search(seed: 5), b = try Self.search(seed: 5)
+        #expect(a.agent.map(\.choices) == b.agent.map(\.choices))
+        #expect(a.best == b.best)
+        #expect(a.agent.count == 16 && a.randomAll.count == 16 && a.uniformAll.count == SearchSpace.candidates.count)
+        // The reported baselines are the best of theirs that meet the budget.
+        let dense = 5_532_544
+        #expect(Double(a.uniform.macs) <= 0.5 * Double(dense) && Double(a.random.macs) <= 0.5 * Double(dense))
+        #expect(a.best.reward == a.agent.map(\.reward).max())
+        #expect(Set(a.seconds.keys).isSuperset(of: ["accuracy_evaluation", "encoding_and_policy", "policy_updates"]))
+    }
+}
