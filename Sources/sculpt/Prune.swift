@@ -20,7 +20,8 @@ struct Prune: ParsableCommand {
             The best uniform configuration and random search with as many evaluations are run as
             baselines. Writes to DIR what `sculpt apply` writes (its config.json reproduces the
             result), plus report.json, report.md and plot.svg (accuracy against latency of every
-            configuration evaluated). Progress goes to stderr.
+            configuration evaluated). Progress goes to stderr. Ctrl-C saves a checkpoint in DIR;
+            the same command with --resume continues where it stopped.
             """)
 
     @OptionGroup var model: ModelArgument
@@ -55,6 +56,9 @@ struct Prune: ParsableCommand {
     @Option(help: "Threads to measure and run the model on.")
     var threads = 1
 
+    @Flag(help: "Continue the search interrupted in --out (the other options must be the same).")
+    var resume = false
+
     @Option(name: .customLong("recovery-images"),
             help: "Calibration images the kept weights of each configuration are re-fitted on (layer-wise least squares); 0 turns recovery off.")
     var recoveryImages = 64
@@ -81,13 +85,25 @@ struct Prune: ParsableCommand {
 
         let (layers, allowed) = try PruningEnvironment.decisions(of: dense)
         guard !layers.isEmpty else { throw CommandError("\(model.model): no layer that the search can prune") }
-        let clock = Date()
-        log("measuring \(allowed.flatMap { $0 }.filter { $0 }.count) layer configurations on this machine (\(threads) thread(s))")
-        let table = try LatencyTable.measure(layers: layers, allowed: allowed, threads: threads) { done, total in
-            if done % 10 == 0 || done == total { log("  measured \(done)/\(total)") }
+        let options = PruneCheckpoint.Options(model: model.model, data: data, budget: budget.json, episodes: episodes, seed: seed,
+                                              recoveryImages: recoveryImages)
+        let resumed = resume ? try PruneCheckpoint.read(from: directory) : nil
+        if let resumed, resumed.options != options {
+            throw CommandError("\(PruneCheckpoint.url(in: directory).relativePath): the checkpoint was made with other options (\(resumed.options))")
         }
-        let denseSession = try InferenceSession(model: dense, batch: 1, threads: threads, pinThreads: true)
-        let denseLatency = ModelLatency.measure(denseSession).medianMilliseconds
+        let clock = Date()
+        let table: LatencyTable, denseLatency: Double
+        if let resumed {
+            (table, denseLatency) = (resumed.latency, resumed.denseLatencyMs)
+            log("resuming after episode \(resumed.search.episodesDone) of \(episodes)")
+        } else {
+            log("measuring \(allowed.flatMap { $0 }.filter { $0 }.count) layer configurations on this machine (\(threads) thread(s))")
+            table = try LatencyTable.measure(layers: layers, allowed: allowed, threads: threads) { done, total in
+                if done % 10 == 0 || done == total { log("  measured \(done)/\(total)") }
+            }
+            let denseSession = try InferenceSession(model: dense, batch: 1, threads: threads, pinThreads: true)
+            denseLatency = ModelLatency.measure(denseSession).medianMilliseconds
+        }
         let measuringSeconds = Date().timeIntervalSince(clock)
         log(String(format: "dense model: %.3f ms end to end; searching %d episodes", denseLatency, episodes))
 
@@ -96,15 +112,22 @@ struct Prune: ParsableCommand {
         var settings = PatternSearch.Settings()
         settings.episodes = episodes
         settings.seed = seed
-        let search = PatternSearch(environment: environment, settings: settings)
-        let searchStart = Date()
-        guard var result = try search.run(progress: { episode, best, latest in
+        let search = PatternSearch(environment: environment, settings: settings, resuming: resumed?.search)
+        let searchStart = Date(), startEpisode = search.episodesDone
+        catchInterruption()
+        let outcome = try search.run(progress: { episode, best, latest in
             guard episode % settings.episodesPerUpdate == 0 || episode == episodes else { return }
             let elapsed = Date().timeIntervalSince(searchStart)
             log(String(format: "episode %d/%d  best reward %.4f (top-1 %.4f, %.3f ms)  latest top-1 %.4f, %.3f ms  ETA %.0f s",
                        episode, episodes, best.reward, best.top1, best.latencyMs, latest.top1, latest.latencyMs,
-                       elapsed / Double(episode) * Double(episodes - episode)))
-        }) else { return }
+                       elapsed / Double(episode - startEpisode) * Double(episodes - episode)))
+        }, shouldStop: { interruption.load(ordering: .relaxed) })
+        guard var result = outcome else {
+            try PruneCheckpoint(options: options, latency: table, denseLatencyMs: denseLatency, search: search.checkpoint()).write(to: directory)
+            log("interrupted after episode \(search.episodesDone); checkpoint in \(PruneCheckpoint.url(in: directory).relativePath), continue with --resume")
+            throw ExitCode(130)
+        }
+        try? FileManager.default.removeItem(at: PruneCheckpoint.url(in: directory))
         result.seconds["measurement"] = measuringSeconds
 
         // The chosen configuration (kept weights re-fitted, as every evaluated one was) and the

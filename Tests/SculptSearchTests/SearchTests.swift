@@ -40,13 +40,34 @@ import Testing
         }
     }
 
-    static func search(seed: UInt64) throws -> PatternSearch.Result {
-        let environment = try PruningEnvironment(model: model, calibration: calibration, budget: .macs(0.5), latency: try table(),
-                                                 denseEndToEndMs: 1, recoveryImages: 32)
+    static func environment() throws -> PruningEnvironment {
+        try PruningEnvironment(model: model, calibration: calibration, budget: .macs(0.5), latency: try table(),
+                               denseEndToEndMs: 1, recoveryImages: 32)
+    }
+
+    static func settings(seed: UInt64) -> PatternSearch.Settings {
         var settings = PatternSearch.Settings()
         settings.episodes = 16
         settings.seed = seed
-        return try #require(try PatternSearch(environment: environment, settings: settings).run())
+        return settings
+    }
+
+    static func search(seed: UInt64) throws -> PatternSearch.Result {
+        try #require(try PatternSearch(environment: try environment(), settings: settings(seed: seed)).run())
+    }
+
+    /// Stopped after the first update and resumed from a checkpoint that went through JSON, the
+    /// search makes the same choices as without the interruption.
+    @Test func resumedSearchContinuesExactly() throws {
+        let straight = try Self.search(seed: 9)
+        let first = PatternSearch(environment: try Self.environment(), settings: Self.settings(seed: 9))
+        var updates = 0
+        #expect(try first.run(shouldStop: { updates += 1; return updates > 1 }) == nil)
+        #expect(first.episodesDone == 8)
+        let saved = try JSONDecoder().decode(PatternSearch.Checkpoint.self, from: try JSONEncoder().encode(first.checkpoint()))
+        let resumed = try #require(try PatternSearch(environment: try Self.environment(), settings: Self.settings(seed: 9), resuming: saved).run())
+        #expect(resumed.agent.map(\.choices) == straight.agent.map(\.choices))
+        #expect(resumed.best == straight.best)
     }
 
     @Test func sameSeedSameSearchAndBaselinesInTheResult() throws {

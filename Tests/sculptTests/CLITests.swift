@@ -110,6 +110,42 @@ import Testing
         }
     }
 
+    /// Ctrl-C saves a checkpoint and exits with 130; --resume finishes the search and removes it.
+    @Test func interruptedPruneResumes() throws {
+        try withTemporaryDirectory { directory in
+            let out = directory.file("pruned").path
+            let arguments = ["prune", Self.model, "--data", "examples/mnist/calib.npz", "--target-macs", "0.6",
+                             "--episodes", "24", "--recovery-images", "8", "--out", out]
+            let process = Process()
+            process.executableURL = try sculptExecutable()
+            process.arguments = arguments
+            process.currentDirectoryURL = Repository.root
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            // Interrupt once the search has started.
+            var log = Data()
+            while !String(decoding: log, as: UTF8.self).contains("episode 8/24") {
+                let chunk = errors.fileHandleForReading.availableData
+                guard !chunk.isEmpty else { break }
+                log += chunk
+            }
+            process.interrupt()
+            log += errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 130, "\(String(decoding: log, as: UTF8.self))")
+            #expect(FileManager.default.fileExists(atPath: "\(out)/checkpoint.json"))
+            let other = try runSculpt(arguments.map { $0 == "24" ? "32" : $0 } + ["--resume"])
+            #expect(other.status != 0 && other.stderr.contains("other options"))
+            let resumed = try runSculpt(arguments + ["--resume"])
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            #expect(resumed.stderr.contains("resuming after episode") && resumed.stderr.contains("episode 24/24"))
+            #expect(!FileManager.default.fileExists(atPath: "\(out)/checkpoint.json"))
+            #expect(FileManager.default.fileExists(atPath: "\(out)/report.json"))
+        }
+    }
+
     struct BadInput: CustomTestStringConvertible, Sendable {
         var arguments: [String]
         var message: String

@@ -20,6 +20,24 @@ public final class Adam {
         self.maxGradientNorm = maxGradientNorm
     }
 
+    /// The optimizer's moments and step count, in the order of `parameters`, for a checkpoint.
+    public struct State: Codable, Sendable, Equatable {
+        public var steps: Int
+        public var first: [[Float]]
+        public var second: [[Float]]
+    }
+
+    public func state(of parameters: [Parameter]) -> State {
+        let zeros = { (p: Parameter) in [Float](repeating: 0, count: p.value.count) }
+        return State(steps: steps, first: parameters.map { moments[ObjectIdentifier($0)]?.m ?? zeros($0) },
+                     second: parameters.map { moments[ObjectIdentifier($0)]?.v ?? zeros($0) })
+    }
+
+    public func restore(_ state: State, of parameters: [Parameter]) {
+        steps = state.steps
+        for (i, p) in parameters.enumerated() { moments[ObjectIdentifier(p)] = (state.first[i], state.second[i]) }
+    }
+
     /// One update of every parameter from its accumulated gradient, which is then zeroed.
     public func step(_ parameters: [Parameter]) {
         steps += 1

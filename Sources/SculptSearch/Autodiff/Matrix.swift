@@ -1,5 +1,5 @@
 /// A dense row-major matrix of floats: the value every autodiff operation works on.
-public struct Matrix: Sendable, Equatable {
+public struct Matrix: Sendable, Equatable, Codable {
     public var rows: Int
     public var columns: Int
     public var values: [Float]

@@ -50,6 +50,23 @@ public final class PPO {
         random = SeededRandom(seed: seed)
     }
 
+    /// Everything a resumed run needs to continue exactly: weights, optimizer and sampler state.
+    public struct Checkpoint: Codable, Sendable {
+        public var parameters: [Matrix]
+        public var optimizer: Adam.State
+        public var random: SeededRandom
+    }
+
+    public func checkpoint() -> Checkpoint {
+        Checkpoint(parameters: model.parameters.map(\.value), optimizer: optimizer.state(of: model.parameters), random: random)
+    }
+
+    public func restore(_ checkpoint: Checkpoint) {
+        for (p, value) in zip(model.parameters, checkpoint.parameters) { p.value = value }
+        optimizer.restore(checkpoint.optimizer, of: model.parameters)
+        random = checkpoint.random
+    }
+
     /// Samples a candidate at `node`; returns the transition to store (reward still 0).
     public func act(_ graph: GraphInput, node: Int, allowed: [Bool], greedy: Bool = false) -> Transition {
         let tape = Tape()

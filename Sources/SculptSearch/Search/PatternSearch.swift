@@ -37,12 +37,32 @@ public final class PatternSearch {
     public private(set) var agent = [Evaluation]()
     private var actingSeconds = 0.0, updatingSeconds = 0.0
 
-    public init(environment: PruningEnvironment, settings: Settings) {
+    /// Where an interrupted search stands: the episodes done, what they found, and the agent.
+    public struct Checkpoint: Codable, Sendable {
+        public var episodesDone: Int
+        public var agent: [Evaluation]
+        public var ppo: PPO.Checkpoint
+        public var seconds: [Double]
+    }
+
+    public init(environment: PruningEnvironment, settings: Settings, resuming checkpoint: Checkpoint? = nil) {
         self.environment = environment
         self.settings = settings
         features = GraphFeatures(environment)
         ppo = PPO(model: ActorCritic(features: GraphFeatures.count, candidates: SearchSpace.candidates.count, seed: settings.seed),
                   seed: settings.seed &+ 1)
+        if let checkpoint {
+            episodesDone = checkpoint.episodesDone
+            agent = checkpoint.agent
+            ppo.restore(checkpoint.ppo)
+            actingSeconds = checkpoint.seconds[0]
+            updatingSeconds = checkpoint.seconds[1]
+        }
+    }
+
+    /// The state to resume from; taken between updates (when `run` returned nil).
+    public func checkpoint() -> Checkpoint {
+        Checkpoint(episodesDone: episodesDone, agent: agent, ppo: ppo.checkpoint(), seconds: [actingSeconds, updatingSeconds])
     }
 
     /// Runs the agent's episodes (continuing from `episodesDone`), then the baselines; `shouldStop`

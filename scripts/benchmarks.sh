@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of docs/benchmarks.md and writes their raw output to .build/benchmarks/.
+# Each benchmark puts EdgeSculpt side by side with its peer in the same run. Run it on a quiet
+# machine: other work on the cores skews every number.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/setup.sh
+ensure_debian_packages "${BUILD_PACKAGES[@]}"
+configure_openblas
+for product in sculpt KernelBenchmarks PatternBenchmarks; do swift build -c release --product "$product" >&2; done
+out=.build/benchmarks
+mkdir -p "$out"
+set -x
+# Dense runtime and grouped-pattern models against ONNX Runtime on the dense models (issues 2 and 3).
+python3 scripts/bench_vs_ort.py --rounds 5 \
+    --pruned grouped-4of9-g4=Benchmarks/configs/grouped-4of9-g4.json \
+    --pruned grouped-4of9-g16=Benchmarks/configs/grouped-4of9-g16.json \
+    --pruned grouped-4of9-g16-conn50=Benchmarks/configs/grouped-4of9-g16-conn50.json | tee "$out/end-to-end.md"
+# Pattern kernels against im2col + OpenBLAS on ResNet-18's layer shapes, 1 and 2 threads (issue 3).
+for threads in 1 2; do .build/release/PatternBenchmarks "$threads" | tee "$out/patterns-$threads.md"; done
+# Every dense convolution kernel (issue 2).
+for threads in 1 2; do .build/release/KernelBenchmarks "$threads" | tee "$out/kernels-$threads.txt"; done
+# A 200-episode search on the bundled example (issue 5).
+/usr/bin/time -v .build/release/sculpt prune examples/mnist/model.onnx --data examples/mnist/calib.npz --device local \
+    --target-macs 0.5 --episodes 200 --threads 2 --out "$out/prune-mnist" 2>&1 | tee "$out/prune-mnist.txt"
