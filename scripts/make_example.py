@@ -91,14 +91,14 @@ def augment(xb, gen):
     import torch
     import torch.nn.functional as F
 
-    n = xb.shape[0]
+    n, size = xb.shape[0], xb.shape[-1]
     bg = (0.0 - MEAN) / STD
     padded = F.pad(xb, (2, 2, 2, 2), value=bg)
     dx = torch.randint(0, 5, (n,), generator=gen)
     dy = torch.randint(0, 5, (n,), generator=gen)
     out = torch.empty_like(xb)
     for i in range(n):
-        out[i] = padded[i, :, dy[i]:dy[i] + 28, dx[i]:dx[i] + 28]
+        out[i] = padded[i, :, dy[i]:dy[i] + size, dx[i]:dx[i] + size]
     return out
 
 

@@ -45,6 +45,21 @@ import Testing
     }
 
     /// Residual adds tie each ResNet stage's channels; depthwise convolutions follow their input.
+    /// ScatterND is folded when its inputs are constants (Swin builds its attention masks so): the
+    /// ONNX conformance test's data bound as initializers gives its expected output.
+    @Test func constantScatterNDFolds() throws {
+        let folder = URL(fileURLWithPath: "/usr/share/libonnx-testdata/data/node/test_scatternd")
+        var model = try Model(contentsOf: folder.appendingPathComponent("model.onnx"))
+        let data = folder.appendingPathComponent("test_data_set_0")
+        func tensor(_ name: String) throws -> Tensor {
+            try Tensor.decode(tensorProto: Data(contentsOf: data.appendingPathComponent(name))).tensor
+        }
+        for (i, input) in model.graph.inputs.enumerated() { model.graph.initializers[input.name] = try tensor("input_\(i).pb") }
+        let shaped = try model.specialized()
+        let output = try #require(shaped.info(model.graph.outputs[0].name)?.constant)
+        #expect(output == (try tensor("output_0.pb")))
+    }
+
     @Test func couplingGroupsFollowResidualsAndDepthwise() throws {
         let resnet = try Model(contentsOf: Repository.path("Tests/Fixtures/models/resnet_cifar_op13_ts.onnx")).specialized()
         let groups = resnet.couplingGroups()

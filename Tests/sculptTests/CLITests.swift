@@ -14,6 +14,15 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     }
 
+    /// Whether two .npz files hold the same arrays (NumPy reads them: the ZIP bytes may differ).
+    func sameArrays(_ a: String, _ b: String) throws -> Bool {
+        try runPython("""
+            import numpy as np
+            a, b = np.load('\(a)'), np.load('\(b)')
+            print(sorted(a.files) == sorted(b.files) and all((a[k] == b[k]).all() for k in a.files))
+            """, in: Repository.root).trimmingCharacters(in: .whitespacesAndNewlines) == "True"
+    }
+
     @Test func inspectReportsLayersAndTotals() throws {
         let report = try json(["inspect", Self.model, "--format", "json"])
         #expect(report["macs"] as? Int == 5_532_544)
@@ -72,12 +81,7 @@ import Testing
             // Applying the written config.json again reproduces the same masks.
             let again = directory.file("again").path
             _ = try json(["apply", Self.model, "--config", "\(out)/config.json", "--out", again, "--format", "json"])
-            let same = try runPython("""
-                import numpy as np
-                a, b = np.load('\(out)/masks.npz'), np.load('\(again)/masks.npz')
-                print(sorted(a.files) == sorted(b.files) and all((a[k] == b[k]).all() for k in a.files))
-                """, in: Repository.root)
-            #expect(same.trimmingCharacters(in: .whitespacesAndNewlines) == "True")
+            #expect(try sameArrays("\(out)/masks.npz", "\(again)/masks.npz"))
         }
     }
 
@@ -101,12 +105,7 @@ import Testing
             #expect(final["latency_ms_estimated"] is Double)
             let again = directory.file("again").path
             _ = try json(["apply", Self.model, "--config", "\(out)/config.json", "--out", again, "--format", "json"])
-            let same = try runPython("""
-                import numpy as np
-                a, b = np.load('\(out)/masks.npz'), np.load('\(again)/masks.npz')
-                print(sorted(a.files) == sorted(b.files) and all((a[k] == b[k]).all() for k in a.files))
-                """, in: Repository.root)
-            #expect(same.trimmingCharacters(in: .whitespacesAndNewlines) == "True")
+            #expect(try sameArrays("\(out)/masks.npz", "\(again)/masks.npz"))
         }
     }
 

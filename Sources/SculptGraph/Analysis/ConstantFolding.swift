@@ -9,7 +9,7 @@ enum ConstantFolding {
     /// Operators the evaluator handles.
     static let foldable: Set<String> = ShapeInference.unary.union(ShapeInference.binary).union([
         "Constant", "Cast", "Shape", "Size", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Slice",
-        "Gather", "Concat", "Split", "Expand", "ConstantOfShape", "Range", "Where", "Sum",
+        "Gather", "Concat", "Split", "Expand", "ConstantOfShape", "Range", "Where", "Sum", "ScatterND",
         "ReduceProd", "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin",
     ]).subtracting(["HardSigmoid", "HardSwish", "LeakyRelu", "Clip"])
 
@@ -65,10 +65,35 @@ enum ConstantFolding {
             result = [x.gathered(Layout.broadcastSources(shape: c.inputs[0]!.shape, to: infos[0].shape))]
         case "ReduceProd", "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin":
             result = [try reduce(c, x, shape: c.inputs[0]!.shape)]
+        case "ScatterND":
+            result = [try scatter(c, x, indices: values[1]!.integers, updates: values[2]!)]
         default:
             result = [try elementwise(c, values, outputShape: infos[0].shape)]
         }
         return zip(result, infos).map { $0.tensor(shape: $1.shape, type: $1.dataType) }
+    }
+
+    /// ScatterND without reduction: `data` with the slices that `indices` (… × k) address replaced by `updates`.
+    static func scatter(_ c: NodeContext, _ data: Elements, indices: [Int64], updates: Elements) throws -> Elements {
+        let shape = c.inputs[0]!.shape, k = c.inputs[1]!.shape.last ?? 0
+        guard (c.node.string("reduction") ?? "none") == "none", k >= 1, k <= shape.count else {
+            throw c.error("only ScatterND without reduction and with index depth 1...\(shape.count) is supported")
+        }
+        let slice = shape[k...].reduce(1, *)
+        let strides = (0..<k).map { shape[($0 + 1)...].reduce(1, *) }
+        // Which input each output element comes from: the data (index) or an update (count + index).
+        var sources = Array(0..<data.count)
+        for (u, start) in stride(from: 0, to: indices.count, by: k).enumerated() {
+            var offset = 0
+            for d in 0..<k {
+                var i = Int(clamping: indices[start + d])
+                if i < 0 { i += shape[d] }
+                guard i >= 0 && i < shape[d] else { throw c.error("an index is out of range for axis \(d) of \(shape)") }
+                offset += i * strides[d]
+            }
+            for j in 0..<slice { sources[offset + j] = data.count + u * slice + j }
+        }
+        return Elements.concatenate([data, updates], shapes: [[data.count], [updates.count]], axis: 0).gathered(sources)
     }
 
     /// Outputs that need no input values: constants, shapes, ranges.
@@ -253,6 +278,13 @@ enum Elements {
         switch self {
         case .int(let v): v
         case .float(let v): v.map { $0.isFinite ? Int64(max(min($0, 9.2e18), -9.2e18)) : 0 }
+        }
+    }
+
+    var count: Int {
+        switch self {
+        case .float(let v): v.count
+        case .int(let v): v.count
         }
     }
 

@@ -154,6 +154,10 @@ enum ShapeInference {
             let target = try c.integers(1, what: "shape")
             guard let shape = Broadcast.shape([x.shape, target]) else { throw c.error("cannot expand \(x.shape) to \(target)") }
             return [TensorInfo(shape: shape, dataType: x.dataType)]
+        case "ScatterND":
+            // Only folded (Swin's attention masks are built this way from constants): the output is the data's shape.
+            let x = try c.input(0)
+            return [TensorInfo(shape: x.shape, dataType: x.dataType)]
         case "Range":
             let x = try c.input(0)
             guard let start = c.inputs[0]?.constant?.floats?.first, let limit = c.optionalInput(1)?.constant?.floats?.first,
