@@ -10,6 +10,10 @@
 /// the raw sums go to a grid in scratch, and a last pass adds bias and residual, drops the grid's
 /// extra columns and applies the activation.
 ///
+/// Cache blocking: a block's taps are cut into slices of `channelSlice` input channels, whose
+/// input rows for one tile stay in L1 while every block of a group uses them; blocks go in groups
+/// whose packed weights fit in L2. So inputs are read from L1 and weights stream from L2.
+///
 /// Zeros in the weight are what is pruned: a mask is applied by zeroing, and packing skips taps
 /// that are zero in the whole block.
 public final class PatternConvolution: PreparedConvolution, @unchecked Sendable {
@@ -22,7 +26,9 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
     private let width: VectorWidth
     private let tile: Int
     private let blocks: Int
+    /// Where the taps of (block, channel slice) start, block-major; one more entry at the end.
     private let tapStart: UnsafeMutablePointer<Int>
+    private let slices: Int
     private let tapOffset: UnsafeMutablePointer<Int>
     private let tapWeight: UnsafeMutablePointer<Float>
     private let bias: UnsafeMutablePointer<Float>
@@ -45,9 +51,11 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         blocks = (s.outChannels + blockFilters - 1) / blockFilters
         let taps = s.kernelHeight * s.kernelWidth, filterLength = s.inChannels * taps
         var offsets = [Int](), weights = [Float](), starts = [0]
+        slices = (s.inChannels + Self.channelSlice - 1) / Self.channelSlice
         for block in 0..<blocks {
             let filters = (block * blockFilters)..<min(s.outChannels, (block + 1) * blockFilters)
             for c in 0..<s.inChannels {
+                if c > 0 && c % Self.channelSlice == 0 { starts.append(offsets.count) }
                 for ky in 0..<s.kernelHeight {
                     for kx in 0..<s.kernelWidth {
                         let at = c * taps + ky * s.kernelWidth + kx
@@ -79,8 +87,10 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         bias.deallocate()
     }
 
-    /// Bytes of packed weights (values and offsets) that the tile-outer order keeps in L2.
-    static let weightsInL2 = 384 * 1024
+    /// Input channels per slice: 64 channels × a tile's few rows of each stride phase stay in L1.
+    static let channelSlice = 64
+    /// Bytes of packed weights (values and offsets) of a group of blocks, kept in L2.
+    static let weightsInL2 = 256 * 1024
 
     /// Shared: the phase planes of one image and the grid of raw sums of every filter.
     public var scratchFloats: (perPart: Int, shared: Int) { (0, planes.count + blocks * blockFilters * planes.gridCount) }
@@ -90,14 +100,14 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         precondition(workspace.sharedFloats >= scratchFloats.shared, "the workspace is too small for \(shape)")
         let s = shape, staged = workspace.shared, grid = staged + planes.count
         let inputSize = s.inChannels * s.height * s.width, outputSize = s.outChannels * s.outHeight * s.outWidth
-        // Tiles go in chunks; blocks are split too when a small plane has too few chunks to keep
-        // every thread busy. While the packed weights fit in L2, each tile meets every block in
-        // turn, so its input rows stay in L1 and only weights stream; larger weights are read
-        // once, block by block, each sweeping a chunk of tiles whose rows stay in L2.
+        // Tiles go in chunks, and blocks too when a small plane has too few chunks to keep every
+        // thread busy. Within a unit, blocks go in groups whose weights fit in L2; each tile then
+        // meets every block of the group, one channel slice after the other.
         let tiles = planes.gridCount / tile, tilesPerChunk = 8
         let tileChunks = (tiles + tilesPerChunk - 1) / tilesPerChunk
         let blockChunks = min(blocks, max(1, (ThreadPool.rangesPerThread * pool.threadCount + tileChunks - 1) / tileChunks))
-        let tileOuter = packedTaps * (blockFilters + 2) * 4 <= Self.weightsInL2
+        let bytesPerBlock = max(1, packedTaps / max(blocks, 1) * (blockFilters + 2) * 4)
+        let blocksPerGroup = max(1, Self.weightsInL2 / bytesPerBlock)
         for image in 0..<s.batch {
             let source = input + image * inputSize
             pool.parallelFor(s.inChannels) { c in self.planes.fill(channel: c, from: source, into: staged) }
@@ -105,10 +115,13 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
                 let chunk = unit / blockChunks, part = unit % blockChunks
                 let tileRange = (chunk * tilesPerChunk)..<min(tiles, (chunk + 1) * tilesPerChunk)
                 let blockRange = (part * self.blocks / blockChunks)..<((part + 1) * self.blocks / blockChunks)
-                if tileOuter {
-                    for t in tileRange { for block in blockRange { self.compute(block: block, tiles: t..<(t + 1), planes: staged, grid: grid) } }
-                } else {
-                    for block in blockRange { self.compute(block: block, tiles: tileRange, planes: staged, grid: grid) }
+                for first in stride(from: blockRange.lowerBound, to: blockRange.upperBound, by: blocksPerGroup) {
+                    let group = first..<min(first + blocksPerGroup, blockRange.upperBound)
+                    for t in tileRange {
+                        for slice in 0..<self.slices {
+                            for block in group { self.compute(block: block, slice: slice, tile: t, planes: staged, grid: grid) }
+                        }
+                    }
                 }
             }
             let out = output + image * outputSize
@@ -117,27 +130,28 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         }
     }
 
-    private func compute(block: Int, tiles: Range<Int>, planes staged: UnsafeMutablePointer<Float>, grid: UnsafeMutablePointer<Float>) {
-        let taps = tapStart[block]..<tapStart[block + 1]
-        let sums = grid + block * blockFilters * planes.gridCount
-        for t in tiles {
-            let position = t * tile
-            switch (blockFilters, width) {
-            case (4, .w8): fourFilters(SIMD8<Float>.self, taps, staged, position, sums)
-            case (4, .w16): fourFilters(SIMD16<Float>.self, taps, staged, position, sums)
-            case (_, .w8): oneFilter(SIMD8<Float>.self, taps, staged, position, sums)
-            case (_, .w16): oneFilter(SIMD16<Float>.self, taps, staged, position, sums)
-            }
+    /// The taps of one channel slice of one block on one tile, added to the sums of the slices before.
+    @inline(__always)
+    private func compute(block: Int, slice: Int, tile t: Int, planes staged: UnsafeMutablePointer<Float>, grid: UnsafeMutablePointer<Float>) {
+        let index = block * slices + slice, taps = tapStart[index]..<tapStart[index + 1]
+        let sums = grid + block * blockFilters * planes.gridCount, position = t * tile, first = slice == 0
+        switch (blockFilters, width) {
+        case (4, .w8): fourFilters(SIMD8<Float>.self, taps, staged, position, sums, first)
+        case (4, .w16): fourFilters(SIMD16<Float>.self, taps, staged, position, sums, first)
+        case (_, .w8): oneFilter(SIMD8<Float>.self, taps, staged, position, sums, first)
+        case (_, .w16): oneFilter(SIMD16<Float>.self, taps, staged, position, sums, first)
         }
     }
 
     /// 4 filters × 3 vectors of positions: each tap's loads feed 12 multiply-adds.
     @inline(__always)
     private func fourFilters<V: SIMD>(_: V.Type, _ taps: Range<Int>, _ staged: UnsafeMutablePointer<Float>, _ position: Int,
-                                      _ sums: UnsafeMutablePointer<Float>) where V.Scalar == Float {
-        let n = V.scalarCount
-        var a00 = V(), a01 = V(), a02 = V(), a10 = V(), a11 = V(), a12 = V()
-        var a20 = V(), a21 = V(), a22 = V(), a30 = V(), a31 = V(), a32 = V()
+                                      _ sums: UnsafeMutablePointer<Float>, _ first: Bool) where V.Scalar == Float {
+        let n = V.scalarCount, g = planes.gridCount
+        let out = UnsafeMutableRawPointer(sums + position)
+        @inline(__always) func load(_ row: Int, _ v: Int) -> V { first ? V() : (out + (row * g + v * n) * 4).loadUnaligned(as: V.self) }
+        var a00 = load(0, 0), a01 = load(0, 1), a02 = load(0, 2), a10 = load(1, 0), a11 = load(1, 1), a12 = load(1, 2)
+        var a20 = load(2, 0), a21 = load(2, 1), a22 = load(2, 2), a30 = load(3, 0), a31 = load(3, 1), a32 = load(3, 2)
         let origin = UnsafeRawPointer(staged + position)
         for t in taps {
             let p = origin + tapOffset[t] * 4
@@ -149,8 +163,6 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
             a20.addProduct(w2, i0); a21.addProduct(w2, i1); a22.addProduct(w2, i2)
             a30.addProduct(w3, i0); a31.addProduct(w3, i1); a32.addProduct(w3, i2)
         }
-        let g = planes.gridCount
-        let out = UnsafeMutableRawPointer(sums + position)
         func store(_ row: Int, _ a: V, _ b: V, _ c: V) {
             let o = out + row * g * 4
             o.storeBytes(of: a, as: V.self); (o + 4 * n).storeBytes(of: b, as: V.self); (o + 8 * n).storeBytes(of: c, as: V.self)
@@ -161,9 +173,11 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
     /// One filter × 8 vectors of positions: enough independent chains to hide the multiply-add latency.
     @inline(__always)
     private func oneFilter<V: SIMD>(_: V.Type, _ taps: Range<Int>, _ staged: UnsafeMutablePointer<Float>, _ position: Int,
-                                    _ sums: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+                                    _ sums: UnsafeMutablePointer<Float>, _ first: Bool) where V.Scalar == Float {
         let n = 4 * V.scalarCount
-        var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
+        let o = UnsafeMutableRawPointer(sums + position)
+        @inline(__always) func load(_ v: Int) -> V { first ? V() : (o + v * n).loadUnaligned(as: V.self) }
+        var a0 = load(0), a1 = load(1), a2 = load(2), a3 = load(3), a4 = load(4), a5 = load(5), a6 = load(6), a7 = load(7)
         let origin = UnsafeRawPointer(staged + position)
         for t in taps {
             let p = origin + tapOffset[t] * 4, w = V(repeating: tapWeight[t])
@@ -172,7 +186,6 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
             a4.addProduct(w, (p + 4 * n).loadUnaligned(as: V.self)); a5.addProduct(w, (p + 5 * n).loadUnaligned(as: V.self))
             a6.addProduct(w, (p + 6 * n).loadUnaligned(as: V.self)); a7.addProduct(w, (p + 7 * n).loadUnaligned(as: V.self))
         }
-        let o = UnsafeMutableRawPointer(sums + position)
         o.storeBytes(of: a0, as: V.self); (o + n).storeBytes(of: a1, as: V.self)
         (o + 2 * n).storeBytes(of: a2, as: V.self); (o + 3 * n).storeBytes(of: a3, as: V.self)
         (o + 4 * n).storeBytes(of: a4, as: V.self); (o + 5 * n).storeBytes(of: a5, as: V.self)
