@@ -41,7 +41,7 @@ struct Bench: ParsableCommand {
         let session = try InferenceSession(model: loaded.model, batch: batch, threads: threads, pinThreads: true, kernels: loaded.kernels)
         var measurement = MeasurementProtocol()
         measurement.samples = samples
-        let stats = ModelLatency.measure(session, protocol: measurement)
+        let stats = SessionLatency.measure(session, protocol: measurement)
         switch format {
         case .json:
             try printJSON(BenchReport(model: model.model, threads: threads, batch: batch, statistics: stats))

@@ -102,7 +102,7 @@ struct Prune: ParsableCommand {
                 if done % 10 == 0 || done == total { log("  measured \(done)/\(total)") }
             }
             let denseSession = try InferenceSession(model: dense, batch: 1, threads: threads, pinThreads: true)
-            denseLatency = ModelLatency.measure(denseSession).medianMilliseconds
+            denseLatency = SessionLatency.measure(denseSession).medianMilliseconds
         }
         let measuringSeconds = Date().timeIntervalSince(clock)
         log(String(format: "dense model: %.3f ms end to end; searching %d episodes", denseLatency, episodes))
@@ -135,7 +135,7 @@ struct Prune: ParsableCommand {
         func entry(_ e: Evaluation) throws -> PruneReport.Entry {
             let masks = try environment.masks(e.choices)
             let session = try InferenceSession(model: try environment.prunedModel(e.choices), threads: threads, pinThreads: true, kernels: masks.kernels)
-            return PruneReport.Entry(e, measured: ModelLatency.measure(session).medianMilliseconds)
+            return PruneReport.Entry(e, measured: SessionLatency.measure(session).medianMilliseconds)
         }
         let final = try entry(result.best), uniform = try entry(result.uniform), random = try entry(result.random)
         let finalMasks = try environment.masks(result.best.choices)

@@ -2,7 +2,7 @@ import SculptProfiles
 import SculptRuntime
 
 /// End-to-end latency of a planned model on random inputs, with the measurement protocol.
-public enum ModelLatency {
+public enum SessionLatency {
     public static func measure(_ session: InferenceSession, protocol measurement: MeasurementProtocol = MeasurementProtocol(),
                                seed: UInt64 = 0) -> LatencyStatistics {
         var random = SeededRandom(seed: seed)
