@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+/// Many clients at once: every answer is a success, or a documented 429 (queue full, with
+/// Retry-After) for requests that need measuring.
+@Suite struct LoadTests {
+    @Test func thousandMixedRequestsFromSixteenClients() async throws {
+        let daemon = try DaemonProcess(stateDir: temporaryStateDir())
+        defer { try? daemon.stop() }
+        let cachedSpecs = (1...8).map { smallSpec(channels: 4 * $0) }
+        let primed = try await HTTP.measure(daemon, cachedSpecs)
+        #expect(primed.status == 200, "\(primed.text)")
+
+        let clients = 16, perClient = 1000 / 16 + 1
+        let outcomes = try await withThrowingTaskGroup(of: [String].self) { group in
+            for client in 0..<clients {
+                group.addTask {
+                    var problems = [String]()
+                    for i in 0..<perClient where client * perClient + i < 1000 {
+                        let n = client * perClient + i
+                        let answer: HTTPAnswer, measuring: Bool
+                        switch n % 6 {
+                        case 0: (answer, measuring) = (try await HTTP.get(daemon, "/healthz"), false)
+                        case 1: (answer, measuring) = (try await HTTP.get(daemon, "/v1/device"), false)
+                        case 2: (answer, measuring) = (try await HTTP.get(daemon, "/v1/profiles?op=conv2d&kernel=3"), false)
+                        case 3: (answer, measuring) = (try await HTTP.get(daemon, "/metrics"), false)
+                        case 4: (answer, measuring) = (try await HTTP.measure(daemon, cachedSpecs), false)
+                        default:
+                            // A new spec every so often: misses go through the bounded queue.
+                            let spec = n % 30 == 5 ? smallSpec(channels: 3, size: 4 + n / 30) : cachedSpecs[n % 8]
+                            (answer, measuring) = (try await HTTP.measure(daemon, [spec]), n % 30 == 5)
+                        }
+                        if answer.status == 200 { continue }
+                        if answer.status == 429 && measuring && answer.headers["retry-after"] != nil { continue }
+                        problems.append("request \(n): \(answer.status) \(answer.text)")
+                    }
+                    return problems
+                }
+            }
+            return try await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(outcomes.isEmpty, "\(outcomes.prefix(5))")
+        let metrics = try await HTTP.get(daemon, "/metrics").text
+        #expect(metrics.contains(#"sculptd_requests_total{route="/v1/measure",status="200"}"#))
+        #expect(metrics.contains("sculptd_cache_hits_total"))
+    }
+}
