@@ -52,8 +52,7 @@ struct DeviceOptions: ParsableArguments {
 /// Runs async work from a synchronous command and waits for it (the CLI's commands are
 /// synchronous; the profile sources are async because the daemon serves them concurrently).
 func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    final class Box: @unchecked Sendable { var result: Result<T, any Error>? }
-    let box = Box(), done = DispatchSemaphore(value: 0)
+    let box = ResultBox<T>(), done = DispatchSemaphore(value: 0)
     Task {
         do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
         done.signal()
@@ -66,4 +65,9 @@ func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) thro
     } catch let error as StoreError {
         throw CommandError(error.description)
     }
+}
+
+/// Where `waitFor`'s task leaves its result; the semaphore orders the write before the read.
+private final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
 }

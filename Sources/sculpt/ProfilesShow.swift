@@ -31,8 +31,9 @@ struct ProfilesShow: ParsableCommand {
             }
             return
         }
-        var query = ProfileQuery()
-        query.all = true
+        var every = ProfileQuery()
+        every.all = true
+        let query = every
         let entries = try waitFor { try await source.profiles(query) }.filter { $0.workload.hasPrefix(workload) }
         guard !entries.isEmpty else { throw CommandError("no workload \(workload) in the profiles of \(device.device)") }
         try printProfiles(entries, format: format)

@@ -24,13 +24,13 @@ import Testing
             try store.register(Self.device)
             try store.record(Self.entry(Self.conv, median: 2, at: 1_700_000_000.123))
             try store.record(Self.entry(Self.conv, median: 1, at: 1_700_000_100.456))
-            let hits = try store.cached(device: Self.device.id, specs: [Self.conv, Self.linear], measurement: MeasurementProtocol())
+            let hits = try store.cached(device: Self.device.id, workloads: [Self.conv.workloadHash, Self.linear.workloadHash], measurement: MeasurementProtocol())
             #expect(hits.count == 1)
             let hit = try #require(hits[Self.conv.workloadHash])
             #expect(hit.cached && hit.statistics.medianMilliseconds == 1 && hit.spec == Self.conv)
             #expect(hit.measuredAt.timeIntervalSince1970 == 1_700_000_100.456)
-            #expect(try store.cached(device: "dev-other", specs: [Self.conv], measurement: MeasurementProtocol()).isEmpty)
-            #expect(try store.cached(device: Self.device.id, specs: [Self.conv], measurement: MeasurementTests.quick).isEmpty)
+            #expect(try store.cached(device: "dev-other", workloads: [Self.conv.workloadHash], measurement: MeasurementProtocol()).isEmpty)
+            #expect(try store.cached(device: Self.device.id, workloads: [Self.conv.workloadHash], measurement: MeasurementTests.quick).isEmpty)
             #expect(try store.integrityCheck() == "ok")
         }
     }

@@ -27,9 +27,11 @@ import Testing
 
     @Test func killNineLosesNoAcknowledgedMeasurement() async throws {
         let stateDir = temporaryStateDir()
-        let daemon = try DaemonProcess(stateDir: stateDir, config: #"{"warmup_seconds": 0.005, "sample_seconds": 0.002, "samples": 5, "queue_capacity": 64}"#)
+        // A queue long enough for every writer; the restart keeps the protocol, or nothing would be a cache hit.
+        let config = #"{"warmup_seconds": 0.005, "sample_seconds": 0.001, "samples": 5, "queue_capacity": 64}"#
+        let daemon = try DaemonProcess(stateDir: stateDir, config: config)
         // Each spec is named by its channel count; what the daemon acknowledged, with its time.
-        let acknowledged = Mutex<[(channels: Int, measuredAt: String)]>([])
+        let acknowledged = Acknowledged()
         let writers = Task {
             await withTaskGroup(of: Void.self) { group in
                 for client in 0..<4 {
@@ -39,7 +41,7 @@ import Testing
                             guard let answer = try? await HTTP.measure(daemon, [smallSpec(channels: channels, size: 6)]), answer.status == 200,
                                   let result = (answer.json["results"] as? [[String: Any]])?.first,
                                   let stamp = result["measured_at"] as? String else { return }
-                            acknowledged.withLock { $0.append((channels, stamp)) }
+                            acknowledged.list.withLock { $0.append((channels, stamp)) }
                         }
                     }
                 }
@@ -47,15 +49,15 @@ import Testing
         }
         // Kill once some writes are acknowledged and others are in flight.
         let deadline = Date().addingTimeInterval(60)
-        while acknowledged.withLock({ $0.count }) < 6 && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        while acknowledged.list.withLock({ $0.count }) < 6 && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
         try daemon.crash()
         await writers.value
-        let survivors = acknowledged.withLock { $0 }
+        let survivors = acknowledged.list.withLock { $0 }
         #expect(survivors.count >= 6)
 
         let store = try ProfileStore(path: stateDir.appendingPathComponent("profiles.sqlite").path)
         #expect(try store.integrityCheck() == "ok")
-        let restarted = try DaemonProcess(stateDir: stateDir)
+        let restarted = try DaemonProcess(stateDir: stateDir, config: config)
         defer { try? restarted.stop() }
         for (channels, stamp) in survivors {
             let answer = try await HTTP.measure(restarted, [smallSpec(channels: channels, size: 6)])
@@ -76,4 +78,9 @@ import Testing
         #expect(second.log.contains("another sculptd (pid \(first.process.processIdentifier)) is already using the state directory"), "\(second.log)")
         #expect(try await HTTP.get(first, "/healthz").status == 200)
     }
+}
+
+/// Measurements a client saw acknowledged: (channels of the spec, measured_at).
+final class Acknowledged: Sendable {
+    let list = Mutex<[(channels: Int, measuredAt: String)]>([])
 }

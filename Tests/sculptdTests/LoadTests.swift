@@ -7,8 +7,8 @@ import Testing
     @Test func thousandMixedRequestsFromSixteenClients() async throws {
         let daemon = try DaemonProcess(stateDir: temporaryStateDir())
         defer { try? daemon.stop() }
-        let cachedSpecs = (1...8).map { smallSpec(channels: 4 * $0) }
-        let primed = try await HTTP.measure(daemon, cachedSpecs)
+        let cachedBatch = try JSONSerialization.data(withJSONObject: ["specs": (1...8).map { smallSpec(channels: 4 * $0) }])
+        let primed = try await HTTP.post(daemon, "/v1/measure", cachedBatch)
         #expect(primed.status == 200, "\(primed.text)")
 
         let clients = 16, perClient = 1000 / 16 + 1
@@ -24,11 +24,12 @@ import Testing
                         case 1: (answer, measuring) = (try await HTTP.get(daemon, "/v1/device"), false)
                         case 2: (answer, measuring) = (try await HTTP.get(daemon, "/v1/profiles?op=conv2d&kernel=3"), false)
                         case 3: (answer, measuring) = (try await HTTP.get(daemon, "/metrics"), false)
-                        case 4: (answer, measuring) = (try await HTTP.measure(daemon, cachedSpecs), false)
+                        case 4: (answer, measuring) = (try await HTTP.post(daemon, "/v1/measure", cachedBatch), false)
                         default:
                             // A new spec every so often: misses go through the bounded queue.
-                            let spec = n % 30 == 5 ? smallSpec(channels: 3, size: 4 + n / 30) : cachedSpecs[n % 8]
-                            (answer, measuring) = (try await HTTP.measure(daemon, [spec]), n % 30 == 5)
+                            let miss = n % 30 == 5
+                            let spec = miss ? smallSpec(channels: 3, size: 4 + n / 30) : smallSpec(channels: 4 * (1 + n % 8))
+                            (answer, measuring) = (try await HTTP.measure(daemon, [spec]), miss)
                         }
                         if answer.status == 200 { continue }
                         if answer.status == 429 && measuring && answer.headers["retry-after"] != nil { continue }

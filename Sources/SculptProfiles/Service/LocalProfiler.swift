@@ -53,16 +53,17 @@ public final class LocalProfiler: ProfileSource {
         return DeviceReport(device: device, measurable: measurable, limits: limits, measurementProtocol: measurement)
     }
 
-    /// The cached answers of `specs` (by workload hash) without measuring anything.
-    public func cached(_ specs: [KernelSpec]) throws -> [String: ProfileEntry] {
-        try store.cached(device: device.id, specs: specs, measurement: measurement)
+    /// The cached answers of the workloads (by hash), without measuring anything.
+    func cached(_ workloads: some Collection<String>) throws -> [String: ProfileEntry] {
+        try store.cached(device: device.id, workloads: workloads, measurement: measurement)
     }
 
     public func measure(_ specs: [KernelSpec]) async throws -> [ProfileEntry] {
         try validate(specs)
-        var results = try cached(specs)
+        let hashes = specs.map(\.workloadHash)
+        var results = try cached(hashes)
         var misses = [KernelSpec](), seen = Set<String>()
-        for spec in specs where results[spec.workloadHash] == nil && seen.insert(spec.workloadHash).inserted {
+        for (spec, hash) in zip(specs, hashes) where results[hash] == nil && seen.insert(hash).inserted {
             misses.append(spec)
         }
         if !misses.isEmpty {
@@ -72,7 +73,7 @@ public final class LocalProfiler: ProfileSource {
             }
             results.merge(measured) { _, new in new }
         }
-        return specs.map { results[$0.workloadHash]! }
+        return hashes.map { results[$0]! }
     }
 
     /// On the worker thread: measures and records each spec not stored meanwhile (another
@@ -80,16 +81,17 @@ public final class LocalProfiler: ProfileSource {
     private func measureNow(_ specs: [KernelSpec]) throws -> [String: ProfileEntry] {
         var results = [String: ProfileEntry]()
         for spec in specs {
-            if let hit = try cached([spec])[spec.workloadHash] {
-                results[spec.workloadHash] = hit
+            let hash = spec.workloadHash
+            if let hit = try cached([hash])[hash] {
+                results[hash] = hit
                 continue
             }
             let measured = try PinnedMeasurement.kernel(spec, measurement)
-            let entry = ProfileEntry(deviceID: device.id, workload: spec.workloadHash, kernelVersion: KernelVersion.current,
+            let entry = ProfileEntry(deviceID: device.id, workload: hash, kernelVersion: KernelVersion.current,
                                      spec: spec, kernel: measured.kernel, statistics: measured.statistics, cached: false,
-                                     measuredAt: Date(), conditions: measured.conditions, measurementProtocol: measurement)
+                                     measuredAt: Timestamp.now(), conditions: measured.conditions, measurementProtocol: measurement)
             try store.record(entry)
-            results[spec.workloadHash] = entry
+            results[hash] = entry
         }
         return results
     }
@@ -112,7 +114,7 @@ public final class LocalProfiler: ProfileSource {
             }
         }
         return ModelLatency(deviceID: device.id, model: SHA256.hex(bytes), threads: threads, batch: batch,
-                            statistics: measured.statistics, measuredAt: Date(), conditions: measured.conditions)
+                            statistics: measured.statistics, measuredAt: Timestamp.now(), conditions: measured.conditions)
     }
 
     public func profiles(_ query: ProfileQuery) async throws -> [ProfileEntry] {

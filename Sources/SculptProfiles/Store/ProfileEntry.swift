@@ -69,10 +69,19 @@ public struct ProfileEntry: Codable, Sendable, Equatable {
     }
 }
 
-/// Times as ISO 8601 in UTC with milliseconds.
+/// Times as ISO 8601 in UTC with milliseconds, the precision the store keeps.
 enum Timestamp {
+    /// Whole milliseconds since 1970, rounded: what the store writes and exports show.
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
+    /// Now, rounded to the millisecond, so that an answer and its stored copy show the same time.
+    static func now() -> Date { Date(timeIntervalSince1970: Double(milliseconds(Date())) / 1000) }
+
     static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let ms = milliseconds(date)
+        let seconds = Date(timeIntervalSince1970: Double(ms / 1000))
+        let text = seconds.formatted(Date.ISO8601FormatStyle())
+        return text.dropLast() + String(format: ".%03dZ", Int(ms % 1000))
     }
 
     /// Decodes the time at `key`; a string that is not ISO 8601 is a data error naming the key.

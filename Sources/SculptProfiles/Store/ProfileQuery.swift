@@ -26,15 +26,16 @@ public struct ProfileQuery: Sendable, Equatable {
     public init() {}
 
     /// The integer filters, by query item name and workloads column.
-    static let integerFields: [(name: String, path: WritableKeyPath<ProfileQuery, Int?>)] = [
-        ("in_channels", \.inChannels), ("out_channels", \.outChannels), ("height", \.height), ("width", \.width),
-        ("kernel", \.kernel), ("stride", \.stride), ("groups", \.groups), ("threads", \.threads), ("batch", \.batch),
-    ]
+    static var integerFields: [(name: String, path: WritableKeyPath<ProfileQuery, Int?>)] {
+        [("in_channels", \.inChannels), ("out_channels", \.outChannels), ("height", \.height), ("width", \.width),
+         ("kernel", \.kernel), ("stride", \.stride), ("groups", \.groups), ("threads", \.threads), ("batch", \.batch)]
+    }
 
-    static let textFields: [(name: String, column: String, path: WritableKeyPath<ProfileQuery, String?>)] = [
-        ("device", "m.device_id", \.device), ("workload", "w.hash", \.workload), ("op", "w.op", \.op),
-        ("family", "w.family", \.family),
-    ]
+    /// The text filters, by query item name and the column they compare.
+    static var textFields: [(name: String, column: String, path: WritableKeyPath<ProfileQuery, String?>)] {
+        [("device", "m.device_id", \.device), ("workload", "w.hash", \.workload), ("op", "w.op", \.op),
+         ("family", "w.family", \.family)]
+    }
 
     /// Parses query items; throws a reason naming an unknown or malformed one.
     public init(queryItems: [(String, String)]) throws(SpecError) {

@@ -41,11 +41,11 @@ public final class ProfileStore: Sendable {
         }
     }
 
-    /// The latest measurement of each spec on `device` with `measurement`, by workload hash
-    /// (missing specs have none); answered with `cached` set.
-    public func cached(device: String, specs: [KernelSpec], measurement: MeasurementProtocol) throws -> [String: ProfileEntry] {
+    /// The latest measurement of each workload (by hash) on `device` with `measurement`
+    /// (workloads never measured are missing); answered with `cached` set.
+    public func cached(device: String, workloads: some Collection<String>, measurement: MeasurementProtocol) throws -> [String: ProfileEntry] {
         let protocolJSON = try StoreJSON.string(measurement)
-        let hashes = Array(Set(specs.map(\.workloadHash)))
+        let hashes = Array(Set(workloads))
         return try database.read { db in
             var found = [String: ProfileEntry]()
             // Chunked: SQLite limits the number of bound parameters.
@@ -90,7 +90,7 @@ public final class ProfileStore: Sendable {
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY m.measured_at DESC, m.id DESC"
         if let limit = query.limit { sql += " LIMIT \(limit)" }
-        let statement = sql, bound = StatementArguments(arguments)
+        let statement = sql, bound = StatementArguments(arguments.map(\.databaseValue))
         return try database.read { db in try Row.fetchAll(db, sql: statement, arguments: bound).map(StoreRows.entry) }
     }
 

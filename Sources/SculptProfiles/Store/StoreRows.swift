@@ -43,7 +43,7 @@ enum StoreRows {
                              stats.medianMilliseconds, stats.p90Milliseconds, stats.minMilliseconds,
                              stats.meanMilliseconds, stats.stdMilliseconds, try StoreJSON.string(stats.samplesMilliseconds),
                              stats.runsPerSample, try StoreJSON.string(entry.conditions),
-                             Int64((entry.measuredAt.timeIntervalSince1970 * 1000).rounded())])
+                             Timestamp.milliseconds(entry.measuredAt)])
         return db.changesCount > 0
     }
 }
