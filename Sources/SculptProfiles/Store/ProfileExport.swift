@@ -22,9 +22,7 @@ public enum ProfileExport {
         var type: String
     }
 
-    struct DeviceLine: Codable {
-        var schemaVersion = ProfileExport.schemaVersion
-        var type = "device"
+    struct DeviceLine: Decodable {
         var device: DeviceFingerprint
     }
 
@@ -32,12 +30,13 @@ public enum ProfileExport {
     public static func lines(from store: ProfileStore, query: ProfileQuery) throws -> String {
         let entries = try store.query(query).sorted { ($0.measuredAt, $0.workload) < ($1.measuredAt, $1.workload) }
         let deviceIDs = Set(entries.map(\.deviceID))
-        var lines = try store.devices().filter { deviceIDs.contains($0.id) }.map { try StoreJSON.string(DeviceLine(device: $0)) }
+        // Every line starts with the two header keys, then the object's own (sorted) keys.
+        var lines = try store.devices().filter { deviceIDs.contains($0.id) }.map { device in
+            #"{"schemaVersion":\#(schemaVersion),"type":"device","device":"# + (try StoreJSON.string(device)) + "}"
+        }
         for var entry in entries {
             entry.cached = false
-            let body = try StoreJSON.string(entry)
-            // The entry's own object with the two header keys in front.
-            lines.append(#"{"schemaVersion":\#(schemaVersion),"type":"measurement","# + body.dropFirst())
+            lines.append(#"{"schemaVersion":\#(schemaVersion),"type":"measurement","# + (try StoreJSON.string(entry)).dropFirst())
         }
         return lines.map { $0 + "\n" }.joined()
     }
