@@ -74,6 +74,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The client of a remote daemon, apart so that the daemon does not link FoundationNetworking.
+        .target(name: "SculptProfilesClient", dependencies: ["SculptProfiles"]),
         // The daemon: the only module that links Hummingbird (its build is slow).
         .executableTarget(
             name: "sculptd",
@@ -88,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "sculpt",
             dependencies: [
-                "SculptGraph", "SculptData", "SculptRuntime", "SculptPatterns", "SculptProfiles",
+                "SculptGraph", "SculptData", "SculptRuntime", "SculptPatterns", "SculptProfiles", "SculptProfilesClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SculptProfiles
+import SculptProfilesClient
 
 /// `--device`, `--store` and `--token-file`, shared by `measure` and `profiles`.
 ///

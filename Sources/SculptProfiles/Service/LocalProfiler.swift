@@ -12,6 +12,7 @@ public final class LocalProfiler: ProfileSource {
     public let worker: MeasurementWorker
     /// Specs one request may carry.
     public let maxSpecsPerRequest: Int
+    private let recent = RecentEntries(capacity: 4096)
 
     public init(store: ProfileStore, measurement: MeasurementProtocol = MeasurementProtocol(), limits: SpecLimits = SpecLimits(),
                 queueCapacity: Int = 256, maxSpecsPerRequest: Int = 256) throws {
@@ -60,20 +61,28 @@ public final class LocalProfiler: ProfileSource {
 
     public func measure(_ specs: [KernelSpec]) async throws -> [ProfileEntry] {
         try validate(specs)
-        let hashes = specs.map(\.workloadHash)
-        var results = try cached(hashes)
+        var answers = recent.lookup(specs)
+        let unknown = answers.indices.filter { answers[$0] == nil }
+        guard !unknown.isEmpty else { return answers.map { $0! } }
+        let hashes = unknown.map { specs[$0].workloadHash }
+        var found = try cached(hashes)
         var misses = [KernelSpec](), seen = Set<String>()
-        for (spec, hash) in zip(specs, hashes) where results[hash] == nil && seen.insert(hash).inserted {
-            misses.append(spec)
+        for (index, hash) in zip(unknown, hashes) {
+            if let hit = found[hash] {
+                recent.remember(specs[index], hit)
+            } else if seen.insert(hash).inserted {
+                misses.append(specs[index])
+            }
         }
         if !misses.isEmpty {
             let pending = misses
             let measured = try await worker.run(units: misses.count, secondsPerUnit: secondsPerSpec) { [self] in
                 try measureNow(pending)
             }
-            results.merge(measured) { _, new in new }
+            found.merge(measured) { _, new in new }
         }
-        return hashes.map { results[$0]! }
+        for (index, hash) in zip(unknown, hashes) { answers[index] = found[hash] }
+        return answers.map { $0! }
     }
 
     /// On the worker thread: measures and records each spec not stored meanwhile (another
@@ -91,6 +100,7 @@ public final class LocalProfiler: ProfileSource {
                                      spec: spec, kernel: measured.kernel, statistics: measured.statistics, cached: false,
                                      measuredAt: Timestamp.now(), conditions: measured.conditions, measurementProtocol: measurement)
             try store.record(entry)
+            recent.remember(spec, entry)
             results[hash] = entry
         }
         return results

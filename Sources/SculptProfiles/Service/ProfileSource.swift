@@ -1,4 +1,5 @@
-/// Where profiles come from: this machine (`LocalProfiler`) or a daemon (`DaemonClient`).
+/// Where profiles come from: this machine (`LocalProfiler`) or a daemon (`DaemonClient`, in
+/// SculptProfilesClient).
 /// `sculpt measure` and `sculpt profiles` use either through this protocol.
 public protocol ProfileSource: Sendable {
     /// The device's fingerprint, and what it can measure.

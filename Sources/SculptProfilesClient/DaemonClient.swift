@@ -2,8 +2,12 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import SculptProfiles
 
 /// A client of a remote `sculptd`: the same operations as measuring locally, over its HTTP API.
+///
+/// A module of its own, apart from SculptProfiles: URLSession brings libcurl and some twenty
+/// libraries with it, which the daemon, linking SculptProfiles, should not load.
 ///
 /// Connection failures and "busy" answers (429, 503) are retried with exponential backoff
 /// (honouring Retry-After); what still fails becomes one `DaemonError` line naming the daemon.
