@@ -5,15 +5,14 @@ import SculptProfiles
 /// JSON answers and the errors that become them: `{"error": "reason"}` with a status that says
 /// whose fault it is.
 enum Responses {
-    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    static func json<T: Encodable>(_ value: T) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+        return body(try encoder.encode(value), contentType: "application/json")
     }
 
-    static func text(_ text: String, contentType: String) -> Response {
-        Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    static func body(_ data: Data, contentType: String) -> Response {
+        Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func error(_ status: HTTPResponse.Status, _ reason: String, headers: HTTPFields = [:]) -> Response {

@@ -7,12 +7,13 @@ struct Routes {
     let profiler: LocalProfiler
     let metrics: DaemonMetrics
     let maxBodyBytes: Int
+    let encoded = EncodedEntries()
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/healthz") { _, _ in Responses.text("ok\n", contentType: "text/plain") }
+        router.get("/healthz") { _, _ in Responses.body(Data("ok\n".utf8), contentType: "text/plain") }
         router.get("/metrics") { _, _ in
             let stored = (try? profiler.store.counts().measurements) ?? 0
-            return Responses.text(metrics.render(queuePending: profiler.worker.pending, storedMeasurements: stored),
+            return Responses.body(Data(metrics.render(queuePending: profiler.worker.pending, storedMeasurements: stored).utf8),
                                   contentType: "text/plain; version=0.0.4")
         }
         router.get("/v1/device") { _, _ in try Responses.json(try await profiler.deviceReport()) }
@@ -45,7 +46,7 @@ struct Routes {
         // A spec asked for twice in one batch is measured once.
         let measured = Set(results.filter { !$0.cached }.map(\.workload)).count
         metrics.served(hits: results.filter(\.cached).count, measured: measured)
-        return try Responses.json(["results": results])
+        return Responses.body(try encoded.object(key: "results", results), contentType: "application/json")
     }
 
     /// `GET /v1/profiles?…`: `{"profiles": [...]}`, or the JSON Lines export with `format=jsonl`.
@@ -53,9 +54,9 @@ struct Routes {
         let items = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
         let query = try ProfileQuery(queryItems: items)
         if items.contains(where: { $0 == ("format", "jsonl") }) {
-            return Responses.text(try await profiler.exportLines(query), contentType: "application/x-ndjson")
+            return Responses.body(Data(try await profiler.exportLines(query).utf8), contentType: "application/x-ndjson")
         }
-        return try Responses.json(["profiles": try await profiler.profiles(query)])
+        return Responses.body(try encoded.object(key: "profiles", try await profiler.profiles(query)), contentType: "application/json")
     }
 
     /// `POST /v1/models/measure?threads=N&batch=B`: the ONNX model's bytes → its latency.

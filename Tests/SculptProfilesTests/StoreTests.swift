@@ -92,6 +92,18 @@ import Testing
         }
     }
 
+    /// The daemon's pre-encoded answers are byte for byte what JSONEncoder writes.
+    @Test func encodedEntriesMatchJSONEncoder() throws {
+        struct Answer: Encodable { var results: [ProfileEntry] }
+        let entries = [Self.entry(Self.conv, median: 1, at: 1_700_000_000.5), Self.entry(Self.linear, median: 2, at: 1_700_000_001)]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let cache = EncodedEntries(capacity: 1)
+        for _ in 0..<2 {
+            #expect(try cache.object(key: "results", entries) == encoder.encode(Answer(results: entries)))
+        }
+    }
+
     @Test func reopeningMigratesOnce() throws {
         try withTemporaryDirectory { directory in
             let path = directory.file("profiles.sqlite").path
