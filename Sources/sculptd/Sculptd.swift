@@ -25,20 +25,15 @@ struct Sculptd: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let settings: DaemonConfig
-        do {
-            settings = try DaemonConfig.load(file: config, environment: environment,
-                                             flags: DaemonFlags(host: host, port: port, stateDir: stateDir,
-                                                                tokenFile: tokenFile, logLevel: logLevel))
-        } catch let error as ConfigError {
-            throw ValidationError(error.description)
-        }
         var logger = Logger(label: "sculptd")
-        logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
         do {
+            let settings = try DaemonConfig.load(file: config, environment: ProcessInfo.processInfo.environment,
+                                                 flags: DaemonFlags(host: host, port: port, stateDir: stateDir,
+                                                                    tokenFile: tokenFile, logLevel: logLevel))
+            logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
             try await serve(settings, logger: logger)
         } catch let error as ConfigError {
+            // One line, no usage: the flags were fine, what they point at is not.
             logger.critical("\(error.description)")
             throw ExitCode(2)
         }

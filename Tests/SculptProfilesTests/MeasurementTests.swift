@@ -22,9 +22,12 @@ import Testing
         #expect(measured.conditions.cpus.count <= 1)
     }
 
+    /// Also after a one-thread measurement on the same calling thread: pinning must not stick to it.
     @Test func twoThreadsArePinnedToTwoCPUs() throws {
         let cpus = PinnedMeasurement.cpus(threads: 2)
         try #require(cpus.count == 2, "this machine lets the process use fewer than 2 CPUs")
+        _ = try PinnedMeasurement.kernel(KernelSpec(inChannels: 8, outChannels: 8, height: 8, width: 8, kernel: 3), Self.quick)
+        #expect(PinnedMeasurement.cpus(threads: 2) == cpus)
         let measured = try PinnedMeasurement.kernel(KernelSpec(inChannels: 16, outChannels: 16, height: 16, width: 16, kernel: 3, threads: 2), Self.quick)
         #expect(measured.conditions.cpus == cpus)
     }

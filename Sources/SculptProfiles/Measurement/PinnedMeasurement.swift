@@ -11,9 +11,12 @@ public struct Measured: Sendable {
     public var kernel: String
 }
 
-/// Measurements on the calling thread, pinned as a spec asks: `threads` threads on CPUs of
-/// their own, the calling thread among them. Call only from the measurement worker, so that
+/// Measurements on a thread of their own, pinned as a spec asks: `threads` threads on CPUs of
+/// their own, that thread among them. Call only from the measurement worker, so that
 /// measurements never overlap.
+///
+/// Each measurement gets a fresh thread because pinning sticks to a thread: a thread pinned for
+/// one spec would see only that CPU as allowed when the next spec asks for more.
 public enum PinnedMeasurement {
     /// The CPUs a pool of `threads` pins its threads to (ThreadPool pins the caller to the last
     /// of them; a single thread is pinned here to the last allowed CPU, away from the first,
@@ -26,6 +29,14 @@ public enum PinnedMeasurement {
 
     /// Measures the kernel of `spec` with `measurement`.
     public static func kernel(_ spec: KernelSpec, _ measurement: MeasurementProtocol) throws(SpecError) -> Measured {
+        let result = onFreshThread { () throws(SpecError) -> Measured in try pinnedKernel(spec, measurement) }
+        switch result {
+        case .success(let measured): return measured
+        case .failure(let error): throw error
+        }
+    }
+
+    private static func pinnedKernel(_ spec: KernelSpec, _ measurement: MeasurementProtocol) throws(SpecError) -> Measured {
         let cpus = cpus(threads: spec.threads)
         if spec.threads == 1, let cpu = cpus.first { Affinity.pinCurrentThread(to: cpu) }
         let pool = ThreadPool(threads: spec.threads, pinned: true)
@@ -39,6 +50,10 @@ public enum PinnedMeasurement {
     /// Measures a whole model (random inputs) with `measurement`; throws what the runtime
     /// throws for a model it cannot run.
     public static func model(_ model: Model, threads: Int, batch: Int, _ measurement: MeasurementProtocol) throws -> Measured {
+        try onFreshThread { try pinnedModel(model, threads: threads, batch: batch, measurement) }.get()
+    }
+
+    private static func pinnedModel(_ model: Model, threads: Int, batch: Int, _ measurement: MeasurementProtocol) throws -> Measured {
         let cpus = cpus(threads: threads)
         if threads == 1, let cpu = cpus.first { Affinity.pinCurrentThread(to: cpu) }
         let session = try InferenceSession(model: model, batch: batch, threads: threads, pinThreads: true)
@@ -52,4 +67,23 @@ public enum PinnedMeasurement {
         }
         return Measured(statistics: statistics, conditions: conditions, kernel: "model")
     }
+
+    /// Runs `body` on a new thread and waits for it.
+    private static func onFreshThread<E: Error>(_ body: @escaping () throws(E) -> Measured) -> Result<Measured, E> {
+        let box = ThreadResult<E>(), done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) let work = body
+        let thread = Thread {
+            box.result = Result { () throws(E) -> Measured in try work() }
+            done.signal()
+        }
+        thread.name = "sculpt-measurement"
+        thread.start()
+        done.wait()
+        return box.result!
+    }
+}
+
+/// Where a measurement thread leaves its result; the semaphore orders the write before the read.
+private final class ThreadResult<E: Error>: @unchecked Sendable {
+    var result: Result<Measured, E>?
 }
