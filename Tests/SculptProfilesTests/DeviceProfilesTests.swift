@@ -16,6 +16,8 @@ import Testing
             let entries = try store.query(ProfileQuery())
             #expect(Set(entries.map(\.workload)) == Set(specs.map(\.workloadHash)))
             #expect(entries.allSatisfy { $0.measurementProtocol == MeasurementProtocol() && $0.statistics.samplesMilliseconds.count == 15 })
+            // Every measurement ran pinned, one CPU per thread.
+            #expect(entries.allSatisfy { $0.conditions.cpus.count == $0.spec.threads })
         }
     }
 }
