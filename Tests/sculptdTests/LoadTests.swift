@@ -45,4 +45,29 @@ import Testing
         #expect(metrics.contains(#"sculptd_requests_total{route="/v1/measure",status="200"}"#))
         #expect(metrics.contains("sculptd_cache_hits_total"))
     }
+
+    /// Misses beyond the queue's capacity get 429 with Retry-After at once; cached specs never do.
+    @Test func aFullQueueAnswers429WithRetryAfter() async throws {
+        // Slow samples (50 ms each) keep the one-spec queue busy while the second batch arrives.
+        let daemon = try DaemonProcess(stateDir: temporaryStateDir(),
+                                       config: #"{"warmup_seconds": 0.01, "sample_seconds": 0.05, "samples": 5, "queue_capacity": 1}"#)
+        defer { try? daemon.stop() }
+        let cached = try await HTTP.measure(daemon, [smallSpec(channels: 4)])
+        #expect(cached.status == 200)
+        let busy = Task { try await HTTP.measure(daemon, [smallSpec(channels: 5)]) }
+        // Once the daemon reports the busy spec pending, a new miss does not fit.
+        var pending = false
+        for _ in 0..<200 where !pending {
+            pending = try await HTTP.get(daemon, "/metrics").text.contains("sculptd_queue_pending 1\n")
+            if !pending { try await Task.sleep(for: .milliseconds(2)) }
+        }
+        #expect(pending)
+        let answer = try await HTTP.measure(daemon, [smallSpec(channels: 6)])
+        #expect(try await HTTP.measure(daemon, [smallSpec(channels: 4)]).status == 200)
+        #expect(answer.status == 429, "\(answer.text)")
+        #expect(Int(answer.headers["retry-after"] ?? "") ?? 0 >= 1)
+        #expect((answer.json["error"] as? String)?.contains("measurement queue is full") == true)
+        #expect(try await busy.value.status == 200)
+        #expect(try await HTTP.get(daemon, "/metrics").text.contains("sculptd_queue_rejections_total 1"))
+    }
 }
