@@ -1,4 +1,5 @@
 import Foundation
+import SculptKernels
 
 /// Bounds on what one spec may ask for, so that a request cannot exhaust a board's memory or
 /// keep its measurement worker busy for hours.
@@ -8,8 +9,9 @@ public struct SpecLimits: Codable, Sendable, Equatable {
     public var maxBatch = 64
     public var maxKernel = 11
     public var maxStride = 8
-    /// Threads may not exceed the CPUs the process may use.
-    public var maxThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Threads may not exceed the CPUs the process may use (a service's CPUAffinity narrows
+    /// them): each thread is pinned to a CPU of its own.
+    public var maxThreads = max(1, Affinity.allowedCPUs().count)
     /// Input, weights and output together, in floats (1 GiB).
     public var maxFloats = 1 << 28
     /// Multiply-accumulates of one run (a ResNet-50 is 4.1 G).
