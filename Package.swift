@@ -15,12 +15,17 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sculpt", targets: ["sculpt"]),
+        .executable(name: "sculptd", targets: ["sculptd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C shims: the only C/C++ in the package.
@@ -68,12 +73,29 @@ let package = Package(
         ),
         .target(
             name: "SculptProfiles",
-            dependencies: ["SculptKernels", "SculptPatterns"]
+            dependencies: [
+                "SculptKernels", "SculptPatterns", "SculptRuntime", "COpenBLAS",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The client of a remote daemon, apart so that the daemon does not link FoundationNetworking.
+        .target(name: "SculptProfilesClient", dependencies: ["SculptProfiles"]),
+        // The daemon: the only module that links Hummingbird (its build is slow).
+        .executableTarget(
+            name: "sculptd",
+            dependencies: [
+                "SculptProfiles", "SculptGraph",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
             name: "sculpt",
             dependencies: [
-                "SculptGraph", "SculptData", "SculptRuntime", "SculptPatterns", "SculptProfiles", "SculptSearch",
+                "SculptGraph", "SculptData", "SculptRuntime", "SculptPatterns", "SculptProfiles", "SculptProfilesClient",
+                "SculptSearch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -107,7 +129,11 @@ let package = Package(
             name: "SculptSearchTests",
             dependencies: ["SculptSearch", "SculptPatterns", "SculptGraph", "SculptData", "SculptTestSupport"]
         ),
-        .testTarget(name: "SculptProfilesTests", dependencies: ["SculptProfiles"]),
+        .testTarget(
+            name: "SculptProfilesTests",
+            dependencies: ["SculptProfiles", "SculptTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "sculptdTests", dependencies: ["SculptProfiles", "SculptTestSupport"]),
         .testTarget(name: "sculptTests", dependencies: ["SculptTestSupport"]),
         .target(name: "SculptTestSupport", dependencies: ["SculptGraph", "SculptData"], path: "Tests/SculptTestSupport"),
     ]

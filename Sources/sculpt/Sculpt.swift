@@ -10,5 +10,5 @@ struct Sculpt: ParsableCommand {
             Layers are named by their ONNX node names, as `sculpt inspect` prints them.
             With --format json a command prints one JSON object on stdout; logs and progress go to stderr.
             """,
-        subcommands: [Inspect.self, Eval.self, Bench.self, Run.self, Apply.self, Prune.self])
+        subcommands: [Inspect.self, Eval.self, Bench.self, Run.self, Apply.self, Prune.self, Measure.self, Profiles.self])
 }

@@ -1,0 +1,141 @@
+import Foundation
+import SculptGraph
+import SculptPatterns
+
+/// Measures on this machine and caches in a store: what `sculptd` serves and what
+/// `sculpt … --device local` runs in process, the same code for both.
+public final class LocalProfiler: ProfileSource {
+    public let store: ProfileStore
+    public let device: DeviceFingerprint
+    public let measurement: MeasurementProtocol
+    public let limits: SpecLimits
+    public let worker: MeasurementWorker
+    /// Specs one request may carry.
+    public let maxSpecsPerRequest: Int
+    private let recent = RecentEntries(capacity: 4096)
+
+    public init(store: ProfileStore, measurement: MeasurementProtocol = MeasurementProtocol(), limits: SpecLimits = SpecLimits(),
+                queueCapacity: Int = 256, maxSpecsPerRequest: Int = 256) throws {
+        self.store = store
+        self.measurement = measurement
+        self.limits = limits
+        self.maxSpecsPerRequest = maxSpecsPerRequest
+        device = DeviceFingerprint.current()
+        worker = MeasurementWorker(capacity: queueCapacity)
+        try store.register(device)
+    }
+
+    /// Seconds one spec keeps the worker busy, roughly: for Retry-After.
+    var secondsPerSpec: Double { measurement.warmupSeconds + Double(measurement.samples) * measurement.sampleSeconds * 1.5 + 0.05 }
+
+    /// Throws a `SpecError` naming the first spec that cannot be measured.
+    public func validate(_ specs: [KernelSpec]) throws(SpecError) {
+        guard !specs.isEmpty else { throw SpecError.invalid("specs must not be empty") }
+        guard specs.count <= maxSpecsPerRequest else {
+            throw SpecError.invalid("\(specs.count) specs in one request, more than the limit of \(maxSpecsPerRequest)")
+        }
+        for (index, spec) in specs.enumerated() {
+            do {
+                try limits.validate(spec)
+                try WorkloadBuilder.check(spec)
+            } catch {
+                throw error.prefixed("specs[\(index)]")
+            }
+        }
+    }
+
+    public func deviceReport() async throws -> DeviceReport {
+        var measurable = [String: [String]]()
+        for op in KernelSpec.Operation.allCases {
+            measurable[op.rawValue] = PatternConfig.Family.allCases.filter { family in
+                (try? WorkloadBuilder.check(KernelSpec(op: op, inChannels: 1, outChannels: 1, pattern: PatternConfig(family: family)))) != nil
+            }.map(\.rawValue)
+        }
+        return DeviceReport(device: device, measurable: measurable, limits: limits, measurementProtocol: measurement)
+    }
+
+    /// The cached answers of the workloads (by hash), without measuring anything.
+    func cached(_ workloads: some Collection<String>) throws -> [String: ProfileEntry] {
+        try store.cached(device: device.id, workloads: workloads, measurement: measurement)
+    }
+
+    public func measure(_ specs: [KernelSpec]) async throws -> [ProfileEntry] {
+        try validate(specs)
+        var answers = recent.lookup(specs)
+        let unknown = answers.indices.filter { answers[$0] == nil }
+        guard !unknown.isEmpty else { return answers.map { $0! } }
+        let hashes = unknown.map { specs[$0].workloadHash }
+        var found = try cached(hashes)
+        var misses = [KernelSpec](), seen = Set<String>()
+        for (index, hash) in zip(unknown, hashes) {
+            if let hit = found[hash] {
+                recent.remember(specs[index], hit)
+            } else if seen.insert(hash).inserted {
+                misses.append(specs[index])
+            }
+        }
+        if !misses.isEmpty {
+            let pending = misses
+            let measured = try await worker.run(units: misses.count, secondsPerUnit: secondsPerSpec) { [self] in
+                try measureNow(pending)
+            }
+            found.merge(measured) { _, new in new }
+        }
+        for (index, hash) in zip(unknown, hashes) { answers[index] = found[hash] }
+        return answers.map { $0! }
+    }
+
+    /// On the worker thread: measures and records each spec not stored meanwhile (another
+    /// request may have asked for it while this one waited).
+    private func measureNow(_ specs: [KernelSpec]) throws -> [String: ProfileEntry] {
+        var results = [String: ProfileEntry]()
+        for spec in specs {
+            let hash = spec.workloadHash
+            if let hit = try cached([hash])[hash] {
+                results[hash] = hit
+                continue
+            }
+            let measured = try PinnedMeasurement.kernel(spec, measurement)
+            let entry = ProfileEntry(deviceID: device.id, workload: hash, kernelVersion: KernelVersion.current,
+                                     spec: spec, kernel: measured.kernel, statistics: measured.statistics, cached: false,
+                                     measuredAt: Timestamp.now(), conditions: measured.conditions, measurementProtocol: measurement)
+            try store.record(entry)
+            recent.remember(spec, entry)
+            results[hash] = entry
+        }
+        return results
+    }
+
+    /// The end-to-end latency of a whole model, measured on the worker (never stored: models
+    /// change with every search step).
+    public func measureModel(_ bytes: Data, threads: Int, batch: Int) async throws -> ModelLatency {
+        guard (1...limits.maxThreads).contains(threads) else {
+            throw SpecError.invalid("threads must be 1...\(limits.maxThreads) (the CPUs available), not \(threads)")
+        }
+        guard (1...limits.maxBatch).contains(batch) else { throw SpecError.invalid("batch must be 1...\(limits.maxBatch), not \(batch)") }
+        let model: Model
+        do { model = try Model(serializedData: bytes) } catch { throw SpecError.invalid("the body is not a usable ONNX model: \(error)") }
+        let measurement = self.measurement
+        let measured = try await worker.run(units: 1, secondsPerUnit: secondsPerSpec) {
+            do { return try PinnedMeasurement.model(model, threads: threads, batch: batch, measurement) } catch let error as SpecError {
+                throw error
+            } catch {
+                throw SpecError.notMeasurable("the runtime cannot run this model: \(error)")
+            }
+        }
+        return ModelLatency(deviceID: device.id, model: SHA256.hex(bytes), threads: threads, batch: batch,
+                            statistics: measured.statistics, measuredAt: Timestamp.now(), conditions: measured.conditions)
+    }
+
+    public func profiles(_ query: ProfileQuery) async throws -> [ProfileEntry] {
+        try store.query(query)
+    }
+
+    public func exportLines(_ query: ProfileQuery) async throws -> String {
+        try ProfileExport.lines(from: store, query: query)
+    }
+
+    public func importLines(_ text: String) async throws -> ProfileExport.Summary {
+        try ProfileExport.importLines(text, into: store)
+    }
+}

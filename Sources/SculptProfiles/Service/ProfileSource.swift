@@ -1,0 +1,29 @@
+/// Where profiles come from: this machine (`LocalProfiler`) or a daemon (`DaemonClient`, in
+/// SculptProfilesClient).
+/// `sculpt measure` and `sculpt profiles` use either through this protocol.
+public protocol ProfileSource: Sendable {
+    /// The device's fingerprint, and what it can measure.
+    func deviceReport() async throws -> DeviceReport
+    /// One result per spec, in order; cached ones from the store.
+    func measure(_ specs: [KernelSpec]) async throws -> [ProfileEntry]
+    /// Stored measurements matching `query`.
+    func profiles(_ query: ProfileQuery) async throws -> [ProfileEntry]
+    /// The JSON Lines export of what `query` matches.
+    func exportLines(_ query: ProfileQuery) async throws -> String
+    /// Imports JSON Lines.
+    func importLines(_ text: String) async throws -> ProfileExport.Summary
+}
+
+/// The answer of `GET /v1/device`: the fingerprint, and the capabilities of the measuring side.
+public struct DeviceReport: Codable, Sendable {
+    public var device: DeviceFingerprint
+    /// Pattern families measurable per operation (the others answer 422 for now).
+    public var measurable: [String: [String]]
+    public var limits: SpecLimits
+    public var measurementProtocol: MeasurementProtocol
+
+    enum CodingKeys: String, CodingKey {
+        case device, measurable, limits
+        case measurementProtocol = "protocol"
+    }
+}

@@ -1,0 +1,44 @@
+import SculptKernels
+
+/// A kernel prepared for one spec, with its buffers filled, ready to be run again and again.
+public protocol Workload: AnyObject {
+    /// The kernel that runs (as the kernel registry names it).
+    var kernelName: String { get }
+    /// One run of the kernel on its buffers.
+    func run()
+}
+
+/// Turns kernel specs into workloads: random inputs and weights (seeded), the kernel the
+/// runtime would choose for the shape.
+public enum WorkloadBuilder {
+    /// Seed of the inputs and weights; fixed, so that a spec always measures the same numbers.
+    public static let seed: UInt64 = 0x5EED
+
+    /// Throws `SpecError.notMeasurable` for what no kernel runs yet.
+    ///
+    /// The one place that maps (operation, pattern family) to a kernel: new pattern kernels
+    /// are wired in here, and `sculptd` and `sculpt measure` pick them up.
+    public static func check(_ spec: KernelSpec) throws(SpecError) {
+        _ = try kind(of: spec)
+    }
+
+    /// The workload of a valid spec, running on `pool` (the spec's threads).
+    public static func build(_ spec: KernelSpec, pool: ThreadPool) throws(SpecError) -> any Workload {
+        switch try kind(of: spec) {
+        case .denseConvolution: return DenseConvolutionWorkload(spec: spec, pool: pool, seed: seed)
+        case .denseLinear: return DenseLinearWorkload(spec: spec, pool: pool, seed: seed)
+        }
+    }
+
+    private enum Kind { case denseConvolution, denseLinear }
+
+    private static func kind(of spec: KernelSpec) throws(SpecError) -> Kind {
+        switch (spec.op, spec.pattern.family) {
+        case (.conv2d, .dense): return .denseConvolution
+        case (.linear, .dense): return .denseLinear
+        case (_, .kernel), (_, .grouped), (_, .connectivity), (_, .shape), (_, .channels), (_, .nm):
+            throw SpecError.notMeasurable(
+                "pattern family '\(spec.pattern.family.rawValue)' is not measurable yet: its kernel is not wired into WorkloadBuilder")
+        }
+    }
+}
