@@ -81,6 +81,12 @@ let package = Package(
             swiftSettings: hostCPU
         ),
 
+        .executableTarget(
+            name: "LoweringBenchmarks",
+            dependencies: ["SculptGraph", "SculptPatterns"],
+            path: "Benchmarks/LoweringBenchmarks"
+        ),
+
         .testTarget(name: "SculptGraphTests", dependencies: ["SculptGraph", "SculptTestSupport"]),
         .testTarget(name: "SculptDataTests", dependencies: ["SculptData"]),
         .testTarget(name: "SculptKernelsTests", dependencies: ["SculptKernels", "SculptTestSupport"], swiftSettings: hostCPU),
