@@ -11,6 +11,8 @@ struct GraphLowering {
     /// The graph being rewritten: its initializers are updated as nodes are lowered, its nodes at the end.
     var graph: Graph
     let original: [Node]
+    /// The default-domain operator set: it decides how new nodes spell their inputs.
+    let opset: Int
     /// Shapes of the masked model's tensors (first dimension at batch 1) and its constants, folded ones included.
     let shapes: [String: [Int]]
     let constants: [String: Tensor]
@@ -27,6 +29,7 @@ struct GraphLowering {
         let shaped = try masked.specialized()
         graph = masked.graph
         original = masked.graph.nodes
+        opset = masked.opset
         shapes = shaped.tensors.mapValues(\.shape)
         constants = shaped.tensors.compactMapValues(\.constant)
         self.masks = Dictionary(masks.masks.filter { $0.pattern.family == .shape || $0.pattern.family == .channels }.map { ($0.weight, $0) },

@@ -9,7 +9,8 @@ extension GraphLowering {
     /// The Concat groups filters by shape, so the output's channels come in a new order. When every
     /// reader can absorb that order it travels on (`channels`); otherwise a Gather restores the
     /// original order right after the Concat, and removed filters come back as copies of one zero
-    /// filter added to the cheapest convolution.
+    /// channel that a Pad appends (not a zero filter in a convolution: that would break the channel
+    /// counts the engine's blocked layouts want).
     mutating func lowerShape(_ node: Node, _ mask: LayerMask) throws {
         let weight = try constant(node.inputs[1], of: node)
         let filters = weight.shape[0], inputs = mask.keep.count / (filters * 9)
@@ -33,35 +34,41 @@ extension GraphLowering {
 
         let output = node.outputs[0]
         let restore = !absorbable(output, removed: removed)
-        let zeroGroup = restore && !removed.isEmpty ? groups.indices.min { groups[$0].shape.taps < groups[$1].shape.taps } : nil
-        // The original filter at each output channel of the Concat; nil for the zero filter.
-        let order: [Int?] = groups.indices.flatMap { i in groups[i].filters.map(Optional.some) + (i == zeroGroup ? [nil] : []) }
+        let padded = restore && !removed.isEmpty
+        // The original filter at each output channel of the Concat; nil for the zero channel.
+        let order: [Int?] = groups.flatMap { $0.filters.map(Optional.some) } + (padded ? [nil] : [])
         let restored = (0..<filters).map { f in order.firstIndex(of: f) ?? order.firstIndex(of: nil)! }
         let gather = restore && restored != Array(order.indices)
-        let concatenated = gather ? fresh(output + "/shapes") : output
+        var concatenated = gather ? fresh(output + "/shapes") : output
 
         let bias = try node.input(2).map { try constant($0, of: node) }
         var parts = [String]()
-        for (i, group) in groups.enumerated() {
-            var w = weight.gathered(axis: 0, group.filters).cropped(to: group.shape)
-            var b = bias?.gathered(axis: 0, group.filters)
-            if i == zeroGroup {
-                w = Tensor(shape: [w.shape[0] + 1] + w.shape.dropFirst(), floats: w.floats! + [Float](repeating: 0, count: w.count / w.shape[0]))
-                b = b.map { Tensor(shape: [$0.count + 1], floats: $0.floats! + [0]) }
-            }
-            let label = "\(group.shape.rows.count)x\(group.shape.columns.count)r\(group.shape.rows.lowerBound)c\(group.shape.columns.lowerBound)"
-            let part = groups.count == 1 ? concatenated : fresh("\(output)/\(label)")
+        let single = groups.count == 1
+        func emit(_ shape: FilterShape, weight w: Tensor, bias b: Tensor?, label: String) {
+            let part = single ? concatenated : fresh("\(output)/\(label)")
             let attributes = node.attributes.filter { !["kernel_shape", "pads", "auto_pad"].contains($0.name) }
-                + [Attribute("kernel_shape", .ints([group.shape.rows.count, group.shape.columns.count])),
-                   Attribute("pads", .ints(group.shape.pads(in: conv)!))]
+                + [Attribute("kernel_shape", .ints([shape.rows.count, shape.columns.count])), Attribute("pads", .ints(shape.pads(in: conv)!))]
             emitted.append(Node(name: fresh("\(node.name)/\(label)"), opType: "Conv",
                                 inputs: [node.inputs[0], store(w, as: "\(node.inputs[1]).\(label)")] + (b.map { [store($0, as: "\(node.inputs[2]).\(label)")] } ?? []),
                                 outputs: [part], attributes: attributes))
             parts.append(part)
         }
+        for group in groups {
+            emit(group.shape, weight: weight.gathered(axis: 0, group.filters).cropped(to: group.shape), bias: bias?.gathered(axis: 0, group.filters),
+                 label: "\(group.shape.rows.count)x\(group.shape.columns.count)r\(group.shape.rows.lowerBound)c\(group.shape.columns.lowerBound)")
+        }
         if parts.count > 1 {
             emitted.append(Node(name: fresh("\(node.name)/concat"), opType: "Concat", inputs: parts, outputs: [concatenated],
                                 attributes: [Attribute("axis", .int(1))]))
+        }
+        if padded {
+            // One zero channel after the last: pads [begin of each axis, end of each axis] of N, C, H, W.
+            let pads = [0, 0, 0, 0, 0, 1, 0, 0]
+            let source = concatenated
+            concatenated = fresh(output + "/padded")
+            let attributes: [Attribute] = opset < 11 ? [Attribute("pads", .ints(pads))] : []
+            let inputs = opset < 11 ? [source] : [source, store(Tensor(shape: [8], integers: pads.map(Int64.init)), as: "\(output).zero")]
+            emitted.append(Node(name: fresh("\(node.name)/zero"), opType: "Pad", inputs: inputs, outputs: [concatenated], attributes: attributes))
         }
         if gather {
             let indices = store(Tensor(shape: [filters], integers: restored.map(Int64.init)), as: "\(output).order")
