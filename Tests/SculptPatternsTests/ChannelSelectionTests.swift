@@ -93,3 +93,17 @@ extension ChannelSelectionTests {
         }
     }
 }
+
+extension ChannelSelectionTests {
+    @Test func featuresOfTokensAreNotRemoved() throws {
+        // A ViT's MLP makes its features on the last axis of tokens × features: the default skips it.
+        let model = try Self.fixture("vit_tiny_op17_ts.onnx")
+        let masks = try ModelMasks.select(model: model, config: PruningConfig(default: PatternConfig(family: .channels, rate: 0.5)))
+        #expect(!masks.masks.contains { $0.layer == "/encoder/layers/encoder_layer_0/mlp/mlp.0/MatMul" })
+        let explicit = PruningConfig(default: .dense, layers: ["/encoder/layers/encoder_layer_0/mlp/mlp.0/MatMul": PatternConfig(family: .channels, rate: 0.5)])
+        let name = "/encoder/layers/encoder_layer_0/mlp/mlp.0/MatMul"
+        #expect(throws: PatternError.notApplicable(layer: name, reason: "'\(name)' makes these channels on the last axis of a tensor of more than two dimensions, where channels are not removed")) {
+            try ModelMasks.select(model: model, config: explicit)
+        }
+    }
+}

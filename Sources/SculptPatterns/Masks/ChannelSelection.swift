@@ -13,14 +13,12 @@ enum ChannelSelection {
     /// - a group none of whose producers is overridden takes the default when it is `channels`;
     /// - a group with overrides of other families only is not channel-pruned: its producers without an
     ///   override stay dense, since the default cannot remove channels from some producers and not others.
-    /// - a group that a grouped (not depthwise) convolution follows cannot lose channels: the default
-    ///   skips it, an explicit override on it is an error.
+    /// - a group the lowering cannot take channels out of (`obstacle`) is skipped by the default; an
+    ///   explicit override on it is an error.
     static func rates(groups: [CouplingGroup], config: PruningConfig, graph: ShapedGraph) throws(PatternError) -> [Int: Double] {
         var rates = [Int: Double]()
         for group in groups where group.prunable {
-            let mixing = group.followers.first { name in
-                !graph.graph.nodes.indices.contains { graph.graph.layerName($0) == name && FollowerMasks.follows(graph.graph.nodes[$0], channels: group.channels, graph: graph) }
-            }
+            let obstacle = Self.obstacle(group, graph: graph)
             let explicit = group.producers.compactMap { name in config.layers[name].map { (name: name, pattern: $0) } }
             let channels = explicit.filter { $0.pattern.family == .channels }
             if let first = channels.first {
@@ -30,15 +28,33 @@ enum ChannelSelection {
                 if let other = explicit.first(where: { $0.pattern.family != .channels }) {
                     throw PatternError.notApplicable(layer: other.name, reason: "its coupling group is channel-pruned by the override on '\(first.name)' and every producer of a group loses the same channels, so it cannot be \(other.pattern.family.rawValue)")
                 }
-                if let mixing {
-                    throw PatternError.notApplicable(layer: first.name, reason: "its channels feed '\(mixing)', a grouped convolution that mixes them, so they cannot be removed")
-                }
+                if let obstacle { throw PatternError.notApplicable(layer: first.name, reason: obstacle) }
                 rates[group.id] = first.pattern.rate
-            } else if explicit.isEmpty, mixing == nil, config.default.family == .channels {
+            } else if explicit.isEmpty, obstacle == nil, config.default.family == .channels {
                 rates[group.id] = config.default.rate
             }
         }
         return rates
+    }
+
+    /// Why the channels of `group` cannot be removed, if they cannot: a grouped convolution that is
+    /// not depthwise follows them (output channel i does not read input i alone), or a linear
+    /// layer makes them on a last axis that is not axis 1 (tokens × features), where the lowering
+    /// does not follow channels.
+    static func obstacle(_ group: CouplingGroup, graph: ShapedGraph) -> String? {
+        func node(_ name: String) -> Node? {
+            graph.graph.nodes.indices.first { graph.graph.layerName($0) == name }.map { graph.graph.nodes[$0] }
+        }
+        if let mixing = group.followers.first(where: { name in !(node(name).map { FollowerMasks.follows($0, channels: group.channels, graph: graph) } ?? false) }) {
+            return "its channels feed '\(mixing)', a grouped convolution that mixes them, so they cannot be removed"
+        }
+        if let linear = group.producers.first(where: { name in
+            guard let producer = node(name), producer.opType != "Conv", let output = producer.outputs.first else { return false }
+            return graph.tensors[output]?.shape.count != 2
+        }) {
+            return "'\(linear)' makes these channels on the last axis of a tensor of more than two dimensions, where channels are not removed"
+        }
+        return nil
     }
 
     /// The masks of `group` pruned at `pattern.rate`: one per producer (its removed filters or output
