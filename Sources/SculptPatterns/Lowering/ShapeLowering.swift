@@ -13,8 +13,8 @@ extension GraphLowering {
     /// counts the engine's blocked layouts want).
     mutating func lowerShape(_ node: Node, _ mask: LayerMask) throws {
         let weight = try constant(node.inputs[1], of: node)
-        let filters = weight.shape[0], inputs = mask.keep.count / (filters * 9)
-        guard weight.shape.count == 4, weight.shape[2] == 3, weight.shape[3] == 3, mask.keep.count == filters * inputs * 9,
+        let filters = weight.shape.first ?? 0, inputs = filters > 0 ? mask.keep.count / (filters * 9) : 0
+        guard weight.shape.count == 4, weight.shape[2] == 3, weight.shape[3] == 3, inputs > 0, mask.keep.count == filters * inputs * 9,
               let input = shapes[node.inputs[0]] else {
             throw failure(node, "shape patterns lower 3x3 convolutions whose mask matches their weight")
         }
