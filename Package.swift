@@ -75,16 +75,16 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "LoweringBenchmarks",
+            dependencies: ["SculptGraph", "SculptPatterns"],
+            path: "Benchmarks/LoweringBenchmarks"
+        ),
+
+        .executableTarget(
             name: "KernelBenchmarks",
             dependencies: ["SculptKernels"],
             path: "Benchmarks/KernelBenchmarks",
             swiftSettings: hostCPU
-        ),
-
-        .executableTarget(
-            name: "LoweringBenchmarks",
-            dependencies: ["SculptGraph", "SculptPatterns"],
-            path: "Benchmarks/LoweringBenchmarks"
         ),
 
         .testTarget(name: "SculptGraphTests", dependencies: ["SculptGraph", "SculptTestSupport"]),

@@ -9,6 +9,7 @@ public enum Lowering {
     /// node, where a mask cannot be lowered (a channel order that reaches an operator that cannot
     /// take it, a mask that is not a shape pattern the layer's pads can express).
     public static func lower(_ masked: Model, masks: ModelMasks) throws -> Model {
+        guard masks.masks.contains(where: { $0.pattern.family == .shape || $0.pattern.family == .channels }) else { return masked }
         var lowering = try GraphLowering(masked, masks: masks)
         try lowering.run()
         var model = masked
