@@ -101,6 +101,12 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "LoweringBenchmarks",
+            dependencies: ["SculptGraph", "SculptPatterns"],
+            path: "Benchmarks/LoweringBenchmarks"
+        ),
+
+        .executableTarget(
             name: "KernelBenchmarks",
             dependencies: ["SculptKernels"],
             path: "Benchmarks/KernelBenchmarks",

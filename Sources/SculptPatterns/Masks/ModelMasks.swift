@@ -11,22 +11,50 @@ public struct ModelMasks: Sendable, Equatable {
 
     /// Masks for `model` under `config`: the default pattern on every layer it applies to, the
     /// overrides on the layers they name (which must exist and accept their pattern).
+    ///
+    /// Channel pruning is decided per coupling group (`ChannelSelection.rates` says how a CONFIG
+    /// maps onto groups); a channel-pruned group's masks, producers and followers, come together
+    /// where its first producer runs.
     public static func select(model: Model, config: PruningConfig) throws -> ModelMasks {
-        let layers = try model.specialized().prunableLayers()
+        let shaped = try model.specialized()
+        let layers = try shaped.prunableLayers()
         for (name, pattern) in config.layers.sorted(by: { $0.key < $1.key }) {
             guard let layer = layers.first(where: { $0.name == name }) else {
                 throw PatternError.notApplicable(layer: name, reason: "no prunable layer has this name (`sculpt inspect` lists them)")
             }
             try layer.check(pattern)
         }
+        let groups = shaped.couplingGroups()
+        let channelRates = try ChannelSelection.rates(groups: groups, config: config, graph: shaped)
+        let layersByName = Dictionary(layers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var masks = [LayerMask]()
+        var pruned = Set<Int>()
         for layer in layers {
+            if let id = layer.couplingGroup, let rate = channelRates[id] {
+                if pruned.insert(id).inserted, let group = groups.first(where: { $0.id == id }) {
+                    masks += try ChannelSelection.select(group: group, pattern: PatternConfig(family: .channels, rate: rate),
+                                                         layers: layersByName, graph: shaped)
+                }
+                continue
+            }
             let pattern = config.pattern(for: layer.name)
-            guard pattern.family != .dense, layer.families.contains(pattern.family) else { continue }
+            guard pattern.family != .dense, pattern.family != .channels, layer.families.contains(pattern.family) else { continue }
             guard let weight = model.graph.initializers[layer.weight]?.floats else {
                 throw PatternError.notApplicable(layer: layer.name, reason: "its weight '\(layer.weight)' is not a float tensor")
             }
-            masks.append(try MaskSelection.select(layer, weight: weight, pattern: pattern))
+            guard pattern.family == .shape else {
+                masks.append(try MaskSelection.select(layer, weight: weight, pattern: pattern))
+                continue
+            }
+            let mask = try ShapeSelection.select(layer, weight: weight, pattern: pattern)
+            masks.append(mask)
+            // A removed filter is a removed channel: a BatchNorm right after it must output zero there too.
+            if !mask.removedOutputs.isEmpty {
+                for name in FollowerMasks.batchNorms(after: layer.name, graph: shaped) {
+                    masks.append(try FollowerMasks.mask(follower: name, channels: layer.outputs, removed: mask.removedOutputs,
+                                                        pattern: pattern, graph: shaped))
+                }
+            }
         }
         return ModelMasks(masks: masks)
     }
