@@ -35,8 +35,7 @@ struct Prune: ParsableCommand {
     @Option(name: .customLong("y-name"), help: "Name of the label array in the .npz.")
     var yName = "y"
 
-    @Option(help: "Where latencies are measured: local (this machine, in process).")
-    var device = "local"
+    @OptionGroup var device: DeviceOptions
 
     @Option(name: .customLong("target-latency"), help: "Latency budget in milliseconds (end to end, estimated from measured layers).")
     var targetLatency: Double?
@@ -73,9 +72,6 @@ struct Prune: ParsableCommand {
     }
 
     func run() throws {
-        guard device == "local" else {
-            throw CommandError("--device \(device): only local is supported until the sculptd client lands")
-        }
         guard URL(fileURLWithPath: model.model).pathExtension == "onnx" else { throw CommandError("\(model.model): prune reads an .onnx model") }
         let dense = try model.load().model
         let calibration = try LabelledData(contentsOf: URL(fileURLWithPath: data), xName: xName, yName: yName)
@@ -88,6 +84,7 @@ struct Prune: ParsableCommand {
         let options = PruneCheckpoint.Options(model: model.model, data: data, budget: budget.json, episodes: episodes, seed: seed,
                                               recoveryImages: recoveryImages)
         let resumed = resume ? try PruneCheckpoint.read(from: directory) : nil
+        let source = try device.source()
         if let resumed, resumed.options != options {
             throw CommandError("\(PruneCheckpoint.url(in: directory).relativePath): the checkpoint was made with other options (\(resumed.options))")
         }
@@ -97,12 +94,18 @@ struct Prune: ParsableCommand {
             (table, denseLatency) = (resumed.latency, resumed.denseLatencyMs)
             log("resuming after episode \(resumed.search.episodesDone) of \(episodes)")
         } else {
-            log("measuring \(allowed.flatMap { $0 }.filter { $0 }.count) layer configurations on this machine (\(threads) thread(s))")
-            table = try LatencyTable.measure(layers: layers, allowed: allowed, threads: threads) { done, total in
-                if done % 10 == 0 || done == total { log("  measured \(done)/\(total)") }
+            let requests = LatencyTable.requests(layers: layers, allowed: allowed, threads: threads)
+            log("latency of \(requests.count) layer configurations on \(device.device == "local" ? "this machine" : device.device) (\(threads) thread(s))")
+            var medians = [Double]()
+            for start in stride(from: 0, to: requests.count, by: 32) {
+                let specs = requests[start..<min(requests.count, start + 32)].map(\.spec)
+                let entries = try waitFor { try await source.measure(specs) }
+                medians += entries.map(\.statistics.medianMilliseconds)
+                log("  \(medians.count)/\(requests.count) (\(entries.filter(\.cached).count) of these from the profile cache)")
             }
-            let denseSession = try InferenceSession(model: dense, batch: 1, threads: threads, pinThreads: true)
-            denseLatency = SessionLatency.measure(denseSession).medianMilliseconds
+            table = LatencyTable(layers: layers.count, requests: requests, medians: medians)
+            let bytes = try dense.serializedData(), threads = self.threads
+            denseLatency = try waitFor { try await source.measureModel(bytes, threads: threads, batch: 1) }.statistics.medianMilliseconds
         }
         let measuringSeconds = Date().timeIntervalSince(clock)
         log(String(format: "dense model: %.3f ms end to end; searching %d episodes", denseLatency, episodes))
@@ -133,15 +136,16 @@ struct Prune: ParsableCommand {
         // The chosen configuration (kept weights re-fitted, as every evaluated one was) and the
         // end-to-end latency of it and of the baselines, measured.
         func entry(_ e: Evaluation) throws -> PruneReport.Entry {
-            let masks = try environment.masks(e.choices)
-            let session = try InferenceSession(model: try environment.prunedModel(e.choices), threads: threads, pinThreads: true, kernels: masks.kernels)
-            return PruneReport.Entry(e, measured: SessionLatency.measure(session).medianMilliseconds)
+            let bytes = try SculptFile.serializedData(try environment.prunedModel(e.choices), masks: try environment.masks(e.choices))
+            let threads = self.threads
+            let latency = try waitFor { try await source.measureModel(bytes, threads: threads, batch: 1) }
+            return PruneReport.Entry(e, measured: latency.statistics.medianMilliseconds)
         }
         let final = try entry(result.best), uniform = try entry(result.uniform), random = try entry(result.random)
         let finalMasks = try environment.masks(result.best.choices)
         _ = try Pruning.write(try environment.prunedModel(result.best.choices), dense: dense, masks: finalMasks,
                               config: environment.config(result.best.choices), to: directory)
-        let report = PruneReport(model: model.model, data: data, device: device, budget: budget, episodes: episodes, seed: seed,
+        let report = PruneReport(model: model.model, data: data, device: device.device, budget: budget, episodes: episodes, seed: seed,
                                  denseTop1: try environment.evaluate([Int](repeating: 0, count: layers.count)).top1,
                                  denseLatencyMs: denseLatency, denseMACs: environment.denseMACs,
                                  final: final, uniform: uniform, random: random,

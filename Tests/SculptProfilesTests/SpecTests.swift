@@ -53,15 +53,28 @@ import Testing
         }
     }
 
-    @Test func patternFamiliesWithoutAKernelAreNotMeasurableYet() throws {
-        #expect(throws: Never.self) { try WorkloadBuilder.check(KernelSpec(inChannels: 8, outChannels: 8, kernel: 3)) }
-        for family in PatternConfig.Family.allCases where family != .dense {
-            #expect {
-                try WorkloadBuilder.check(KernelSpec(inChannels: 8, outChannels: 8, kernel: 3, pattern: PatternConfig(family: family)))
-            } throws: { error in
+    /// Convolutions take every family our kernels run, where it fits the kernel size; lowered
+    /// families and sparse linear layers are not measurable as such.
+    @Test func patternFamiliesMeasurableWhereAKernelRunsThem() throws {
+        func spec(_ family: PatternConfig.Family, kernel: Int, op: KernelSpec.Operation = .conv2d) -> KernelSpec {
+            KernelSpec(op: op, inChannels: 8, outChannels: 8, kernel: kernel, pattern: PatternConfig(family: family))
+        }
+        for family: PatternConfig.Family in [.dense, .kernel, .grouped, .connectivity] {
+            #expect(throws: Never.self) { try WorkloadBuilder.check(spec(family, kernel: 3)) }
+        }
+        #expect(throws: Never.self) { try WorkloadBuilder.check(spec(.nm, kernel: 1)) }
+        #expect(throws: SpecError.invalid("layer 'spec': nm patterns do not apply to a 3x3 convolution with 1 group(s)")) {
+            try WorkloadBuilder.check(spec(.nm, kernel: 3))
+        }
+        for family: PatternConfig.Family in [.shape, .channels] {
+            #expect { try WorkloadBuilder.check(spec(family, kernel: 3)) } throws: { error in
                 guard case .notMeasurable(let reason) = error as? SpecError else { return false }
-                return reason.contains("'\(family.rawValue)' is not measurable yet")
+                return reason.contains("lowered")
             }
+        }
+        #expect { try WorkloadBuilder.check(spec(.nm, kernel: 1, op: .linear)) } throws: { error in
+            guard case .notMeasurable = error as? SpecError else { return false }
+            return true
         }
     }
 }

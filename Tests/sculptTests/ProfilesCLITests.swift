@@ -70,8 +70,8 @@ import Testing
         BadInput(specs: #"{"specs": [{"op": "conv2d", "in_channels": 8}]}"#, message: "missing key 'out_channels'"),
         BadInput(specs: #"{"specs": [{"op": "conv2d", "in_channels": 8, "out_channels": 8, "height": 0}]}"#,
                  message: "specs[0]: height must be 1...2048, not 0"),
-        BadInput(specs: #"{"specs": [{"op": "conv2d", "in_channels": 8, "out_channels": 8, "kernel": 3, "pattern": {"family": "nm"}}]}"#,
-                 message: "specs[0]: pattern family 'nm' is not measurable yet"),
+        BadInput(specs: #"{"specs": [{"op": "conv2d", "in_channels": 8, "out_channels": 8, "kernel": 3, "pattern": {"family": "shape"}}]}"#,
+                 message: "specs[0]: shape patterns are lowered to smaller dense layers: measure those"),
     ])
     func badSpecFilesGiveOneLine(input: BadInput) throws {
         try withTemporaryDirectory { directory in

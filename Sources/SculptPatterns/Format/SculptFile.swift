@@ -97,6 +97,25 @@ public enum SculptFile {
         return (model, ModelMasks(masks: masks))
     }
 
+    /// Whether `bytes` look like a `.sculpt` file (a ZIP archive) rather than an ONNX model.
+    public static func isSculpt(_ bytes: Data) -> Bool { bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) }
+
+    /// Reads a `.sculpt` file from its bytes (a request body, say).
+    public static func read(serializedData bytes: Data) throws -> (model: Model, masks: ModelMasks) {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("edgesculpt-\(UUID().uuidString).sculpt")
+        try bytes.write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try read(contentsOf: url)
+    }
+
+    /// The bytes of the `.sculpt` file of `masked` and its masks.
+    public static func serializedData(_ masked: Model, masks: ModelMasks) throws -> Data {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("edgesculpt-\(UUID().uuidString).sculpt")
+        try write(masked, masks: masks, to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try Data(contentsOf: url)
+    }
+
     static func packBits(_ flags: [Bool]) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: (flags.count + 7) / 8)
         for (i, flag) in flags.enumerated() where flag { bytes[i / 8] |= 0x80 >> UInt8(i % 8) }

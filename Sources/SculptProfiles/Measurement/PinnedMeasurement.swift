@@ -49,14 +49,16 @@ public enum PinnedMeasurement {
 
     /// Measures a whole model (random inputs) with `measurement`; throws what the runtime
     /// throws for a model it cannot run.
-    public static func model(_ model: Model, threads: Int, batch: Int, _ measurement: MeasurementProtocol) throws -> Measured {
-        try onFreshThread { try pinnedModel(model, threads: threads, batch: batch, measurement) }.get()
+    public static func model(_ model: Model, kernels: [String: ConvolutionKernel] = [:], threads: Int, batch: Int,
+                             _ measurement: MeasurementProtocol) throws -> Measured {
+        try onFreshThread { try pinnedModel(model, kernels: kernels, threads: threads, batch: batch, measurement) }.get()
     }
 
-    private static func pinnedModel(_ model: Model, threads: Int, batch: Int, _ measurement: MeasurementProtocol) throws -> Measured {
+    private static func pinnedModel(_ model: Model, kernels: [String: ConvolutionKernel], threads: Int, batch: Int,
+                                    _ measurement: MeasurementProtocol) throws -> Measured {
         let cpus = cpus(threads: threads)
         if threads == 1, let cpu = cpus.first { Affinity.pinCurrentThread(to: cpu) }
-        let session = try InferenceSession(model: model, batch: batch, threads: threads, pinThreads: true)
+        let session = try InferenceSession(model: model, batch: batch, threads: threads, pinThreads: true, kernels: kernels)
         var random = SeededFloats(seed: WorkloadBuilder.seed)
         for index in session.inputs.indices {
             let buffer = session.inputBuffer(index)

@@ -1,5 +1,6 @@
 import Foundation
 import SculptGraph
+import SculptKernels
 import SculptPatterns
 
 /// Measures on this machine and caches in a store: what `sculptd` serves and what
@@ -47,8 +48,12 @@ public final class LocalProfiler: ProfileSource {
     public func deviceReport() async throws -> DeviceReport {
         var measurable = [String: [String]]()
         for op in KernelSpec.Operation.allCases {
+            // A family is measurable when some kernel size takes it (grouped: 3x3, N:M: 1x1).
             measurable[op.rawValue] = PatternConfig.Family.allCases.filter { family in
-                (try? WorkloadBuilder.check(KernelSpec(op: op, inChannels: 1, outChannels: 1, pattern: PatternConfig(family: family)))) != nil
+                [3, 1].contains { kernel in
+                    (try? WorkloadBuilder.check(KernelSpec(op: op, inChannels: 16, outChannels: 16, kernel: kernel,
+                                                           pattern: PatternConfig(family: family)))) != nil
+                }
             }.map(\.rawValue)
         }
         return DeviceReport(device: device, measurable: measurable, limits: limits, measurementProtocol: measurement)
@@ -113,11 +118,19 @@ public final class LocalProfiler: ProfileSource {
             throw SpecError.invalid("threads must be 1...\(limits.maxThreads) (the CPUs available), not \(threads)")
         }
         guard (1...limits.maxBatch).contains(batch) else { throw SpecError.invalid("batch must be 1...\(limits.maxBatch), not \(batch)") }
-        let model: Model
-        do { model = try Model(serializedData: bytes) } catch { throw SpecError.invalid("the body is not a usable ONNX model: \(error)") }
+        // An ONNX model runs dense; a .sculpt model on the sparse kernels its layers name.
+        let model: Model, kernels: [String: ConvolutionKernel]
+        do {
+            if SculptFile.isSculpt(bytes) {
+                let (sculpt, masks) = try SculptFile.read(serializedData: bytes)
+                (model, kernels) = (sculpt, masks.kernels)
+            } else {
+                (model, kernels) = (try Model(serializedData: bytes), [:])
+            }
+        } catch { throw SpecError.invalid("the body is not a usable ONNX or .sculpt model: \(error)") }
         let measurement = self.measurement
         let measured = try await worker.run(units: 1, secondsPerUnit: secondsPerSpec) {
-            do { return try PinnedMeasurement.model(model, threads: threads, batch: batch, measurement) } catch let error as SpecError {
+            do { return try PinnedMeasurement.model(model, kernels: kernels, threads: threads, batch: batch, measurement) } catch let error as SpecError {
                 throw error
             } catch {
                 throw SpecError.notMeasurable("the runtime cannot run this model: \(error)")

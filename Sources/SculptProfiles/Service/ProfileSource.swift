@@ -1,3 +1,4 @@
+import Foundation
 /// Where profiles come from: this machine (`LocalProfiler`) or a daemon (`DaemonClient`, in
 /// SculptProfilesClient).
 /// `sculpt measure` and `sculpt profiles` use either through this protocol.
@@ -6,6 +7,8 @@ public protocol ProfileSource: Sendable {
     func deviceReport() async throws -> DeviceReport
     /// One result per spec, in order; cached ones from the store.
     func measure(_ specs: [KernelSpec]) async throws -> [ProfileEntry]
+    /// The end-to-end latency of a model: ONNX bytes (dense runtime) or a `.sculpt` file (sparse kernels).
+    func measureModel(_ bytes: Data, threads: Int, batch: Int) async throws -> ModelLatency
     /// Stored measurements matching `query`.
     func profiles(_ query: ProfileQuery) async throws -> [ProfileEntry]
     /// The JSON Lines export of what `query` matches.

@@ -25,20 +25,26 @@ public enum WorkloadBuilder {
     /// The workload of a valid spec, running on `pool` (the spec's threads).
     public static func build(_ spec: KernelSpec, pool: ThreadPool) throws(SpecError) -> any Workload {
         switch try kind(of: spec) {
-        case .denseConvolution: return DenseConvolutionWorkload(spec: spec, pool: pool, seed: seed)
+        case .convolution: return try ConvolutionWorkload(spec: spec, pool: pool, seed: seed)
         case .denseLinear: return DenseLinearWorkload(spec: spec, pool: pool, seed: seed)
         }
     }
 
-    private enum Kind { case denseConvolution, denseLinear }
+    private enum Kind { case convolution, denseLinear }
 
     private static func kind(of spec: KernelSpec) throws(SpecError) -> Kind {
         switch (spec.op, spec.pattern.family) {
-        case (.conv2d, .dense): return .denseConvolution
+        case (.conv2d, .dense): return .convolution
         case (.linear, .dense): return .denseLinear
-        case (_, .kernel), (_, .grouped), (_, .connectivity), (_, .shape), (_, .channels), (_, .nm):
-            throw SpecError.notMeasurable(
-                "pattern family '\(spec.pattern.family.rawValue)' is not measurable yet: its kernel is not wired into WorkloadBuilder")
+        case (.conv2d, .kernel), (.conv2d, .grouped), (.conv2d, .connectivity), (.conv2d, .nm):
+            let shape = ConvolutionShape(batch: spec.batch, inChannels: spec.inChannels, outChannels: spec.outChannels,
+                                         height: spec.height, width: spec.width, kernel: spec.kernel, stride: spec.stride, groups: spec.groups)
+            do { try ConvolutionWorkload.layer(shape).check(spec.pattern) } catch { throw SpecError.invalid("\(error)") }
+            return .convolution
+        case (_, .shape), (_, .channels):
+            throw SpecError.notMeasurable("\(spec.pattern.family.rawValue) patterns are lowered to smaller dense layers: measure those")
+        case (.linear, _):
+            throw SpecError.notMeasurable("pattern family '\(spec.pattern.family.rawValue)' has no sparse linear kernel yet")
         }
     }
 }

@@ -1,9 +1,11 @@
 import SculptKernels
+import SculptPatterns
 
-/// A dense 2-D convolution with the kernel and layouts the runtime prefers for its shape inside
-/// a network (channel-blocked tensors where the kernel supports them; depthwise when groups
-/// equal the channels), "same" padding.
-final class DenseConvolutionWorkload: Workload {
+/// A 2-D convolution with "same" padding as it runs inside a network: dense, with the kernel and
+/// layouts the runtime prefers for its shape (channel-blocked where the kernel supports them;
+/// depthwise when groups equal the channels), or pruned by the spec's pattern (the mask chosen
+/// from the random weights by the real mask selection) on the sparse kernel that runs it.
+final class ConvolutionWorkload: Workload {
     let kernelName: String
     private let convolution: any PreparedConvolution
     private let input: UnsafeMutableBufferPointer<Float>
@@ -11,13 +13,27 @@ final class DenseConvolutionWorkload: Workload {
     private let pool: ThreadPool
     private let workspace: Workspace
 
-    init(spec: KernelSpec, pool: ThreadPool, seed: UInt64) {
+    /// The spec's shape as a prunable layer, for mask selection and for checking that its pattern applies.
+    static func layer(_ shape: ConvolutionShape) -> PrunableLayer {
+        PrunableLayer(name: "spec", opType: "Conv", weight: "weight", bias: nil, kind: .convolution(shape), macs: shape.macs, couplingGroup: nil)
+    }
+
+    init(spec: KernelSpec, pool: ThreadPool, seed: UInt64) throws(SpecError) {
         let shape = ConvolutionShape(batch: spec.batch, inChannels: spec.inChannels, outChannels: spec.outChannels,
                                      height: spec.height, width: spec.width, kernel: spec.kernel,
                                      stride: spec.stride, groups: spec.groups)
-        let kernel = ConvolutionKernels.preferred(for: shape, input: .blocked)
         var random = SeededFloats(seed: seed)
         let weight = random.buffer(shape.weightCount), bias = random.buffer(shape.outChannels)
+        let kernel = spec.pattern.sparseKernel.map { ConvolutionKernels.variant(of: $0, for: shape, input: .blocked) }
+            ?? ConvolutionKernels.preferred(for: shape, input: .blocked)
+        if spec.pattern.family != .dense {
+            let layer = ConvolutionWorkload.layer(shape)
+            let keep: [Bool]
+            do { keep = try MaskSelection.select(layer, weight: Array(weight), pattern: spec.pattern).keep } catch {
+                throw SpecError.invalid("\(error)")
+            }
+            for i in weight.indices where !keep[i] { weight[i] = 0 }
+        }
         defer {
             weight.deallocate()
             bias.deallocate()
