@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
 ensure_debian_packages "${BUILD_PACKAGES[@]}"
 configure_openblas
-for product in sculpt KernelBenchmarks PatternBenchmarks; do swift build -c release --product "$product" >&2; done
+for product in sculpt sculptd KernelBenchmarks PatternBenchmarks LoweringBenchmarks; do swift build -c release --product "$product" >&2; done
 out=.build/benchmarks
 mkdir -p "$out"
 set -x
@@ -18,6 +18,10 @@ python3 scripts/bench_vs_ort.py --rounds 5 \
     --pruned grouped-4of9-g16-conn50=Benchmarks/configs/grouped-4of9-g16-conn50.json | tee "$out/end-to-end.md"
 # Pattern kernels against im2col + OpenBLAS on ResNet-18's layer shapes, 1 and 2 threads (issue 3).
 for threads in 1 2; do .build/release/PatternBenchmarks "$threads" | tee "$out/patterns-$threads.md"; done
+# Lowered shape-pattern and channel-pruned ResNet-18 on ONNX Runtime against the dense model (issue 3).
+python3 scripts/bench_lowered.py --rounds 5 | tee "$out/lowered.md"
+# sculptd: idle memory, cached batches over loopback, daemon against in-process medians (issue 4).
+python3 scripts/bench_daemon.py --bin .build/release | tee "$out/daemon.txt"
 # Every dense convolution kernel (issue 2).
 for threads in 1 2; do .build/release/KernelBenchmarks "$threads" | tee "$out/kernels-$threads.txt"; done
 # A 200-episode search on the bundled example (issue 5).
