@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "sculptd",
             dependencies: [
-                "SculptProfiles", "SculptGraph",
+                "SculptProfiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

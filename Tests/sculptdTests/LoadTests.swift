@@ -48,11 +48,12 @@ import Testing
 
     /// Misses beyond the queue's capacity get 429 with Retry-After at once; cached specs never do.
     @Test func aFullQueueAnswers429WithRetryAfter() async throws {
-        // Slow samples (50 ms each) keep the one-spec queue busy while the second batch arrives.
+        // Slow samples (0.2 s each; they last that long however loaded the machine is) keep the
+        // one-spec queue busy for a second while the second batch arrives.
         let daemon = try DaemonProcess(stateDir: temporaryStateDir(),
-                                       config: #"{"warmup_seconds": 0.01, "sample_seconds": 0.05, "samples": 5, "queue_capacity": 1}"#)
+                                       config: #"{"warmup_seconds": 0.01, "sample_seconds": 0.2, "samples": 5, "queue_capacity": 1}"#)
         defer { try? daemon.stop() }
-        let cached = try await HTTP.measure(daemon, [smallSpec(channels: 4)])
+        let cached = try await HTTP.measure(daemon, [smallSpec(channels: 4)])  // measured once, then cached
         #expect(cached.status == 200)
         let busy = Task { try await HTTP.measure(daemon, [smallSpec(channels: 5)]) }
         // Once the daemon reports the busy spec pending, a new miss does not fit.
