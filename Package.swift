@@ -133,7 +133,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SculptSearchTests",
-            dependencies: ["SculptSearch", "SculptPatterns", "SculptGraph", "SculptData", "SculptTestSupport"]
+            dependencies: ["SculptSearch", "SculptKernels", "SculptPatterns", "SculptGraph", "SculptData", "SculptTestSupport"]
         ),
         .testTarget(
             name: "SculptProfilesTests",
@@ -141,6 +141,6 @@ let package = Package(
         ),
         .testTarget(name: "sculptdTests", dependencies: ["SculptProfiles", "SculptTestSupport"]),
         .testTarget(name: "sculptTests", dependencies: ["SculptTestSupport"]),
-        .target(name: "SculptTestSupport", dependencies: ["SculptGraph", "SculptData"], path: "Tests/SculptTestSupport"),
+        .target(name: "SculptTestSupport", dependencies: ["SculptGraph", "SculptData", "SculptKernels"], path: "Tests/SculptTestSupport"),
     ]
 )

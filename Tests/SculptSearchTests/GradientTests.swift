@@ -1,4 +1,5 @@
 import Foundation
+import SculptKernels
 import SculptSearch
 import Testing
 

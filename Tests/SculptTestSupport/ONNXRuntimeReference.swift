@@ -1,5 +1,6 @@
 import Foundation
 import SculptData
+import SculptKernels
 
 /// ONNX Runtime (from PyPI, through scripts/ort_run.py) as the reference for model outputs.
 public enum ONNXRuntimeReference {
@@ -27,13 +28,6 @@ public func relativeError(_ actual: [Float], _ expected: [Float]) -> Float {
 
 /// Deterministic pseudo-random floats in [-1, 1) (SplitMix64), so failures reproduce.
 public func seededFloats(_ count: Int, seed: UInt64) -> [Float] {
-    var state = seed
-    return (0..<count).map { _ in
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Float(z >> 40) / Float(1 << 23) - 1
-    }
+    var random = SeededRandom(seed: seed)
+    return (0..<count).map { _ in random.uniform(-1, 1) }
 }

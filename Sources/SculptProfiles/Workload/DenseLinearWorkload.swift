@@ -12,7 +12,7 @@ final class DenseLinearWorkload: Workload {
     private let workspace: Workspace
 
     init(spec: KernelSpec, pool: ThreadPool, seed: UInt64) {
-        var random = SeededFloats(seed: seed)
+        var random = SeededRandom(seed: seed)
         let weight = random.buffer(spec.inChannels * spec.outChannels), bias = random.buffer(spec.outChannels)
         defer {
             weight.deallocate()

@@ -1,3 +1,4 @@
+import SculptKernels
 /// A dense row-major matrix of floats: the value every autodiff operation works on.
 public struct Matrix: Sendable, Equatable, Codable {
     public var rows: Int

@@ -1,3 +1,4 @@
+import SculptKernels
 import SculptProfiles
 import SculptRuntime
 

@@ -1,3 +1,4 @@
+import SculptKernels
 /// The policy and value networks on a shared GATv2 encoder.
 ///
 /// The actor scores the candidates of one decision node from [its embedding | the graph's]

@@ -1,3 +1,4 @@
+import SculptKernels
 /// One GATv2 layer (Brody et al., "How attentive are graph attention networks?"), edge-aware.
 ///
 /// For an edge j → i, e_ij = aᵀ LeakyReLU(W_t h_i + W_s h_j + w_e x_ij); the weights α_ij are the

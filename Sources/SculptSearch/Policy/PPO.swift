@@ -1,3 +1,4 @@
+import SculptKernels
 import Foundation
 
 /// One decision of an episode, as PPO stores it.

@@ -1,3 +1,4 @@
+import SculptKernels
 import Foundation
 
 /// The hardware-aware search: the PPO agent picks one candidate per decision layer, layer after

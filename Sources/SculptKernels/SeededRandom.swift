@@ -1,4 +1,5 @@
-/// A seeded random number generator (SplitMix64), so that a search with `--seed` repeats exactly.
+/// A seeded random number generator (SplitMix64): a search with `--seed` repeats exactly, and a
+/// kernel spec is always measured on the same inputs and weights.
 public struct SeededRandom: RandomNumberGenerator, Sendable, Codable {
     private var state: UInt64
 
@@ -15,6 +16,13 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Codable {
     /// A float uniform in `low..<high`.
     public mutating func uniform(_ low: Float, _ high: Float) -> Float {
         low + (high - low) * Float(next() >> 40) / Float(1 << 24)
+    }
+
+    /// `count` floats uniform in [-1, 1), in a new buffer the caller deallocates.
+    public mutating func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, count))
+        for i in buffer.indices { buffer[i] = uniform(-1, 1) }
+        return buffer
     }
 
     /// An index drawn with the given probabilities (which sum to 1).
