@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the bundled example (examples/mnist): a small CNN trained on MNIST digits.
 # Shows its layers and costs, measures its top-1 accuracy on held-out images and its latency on
-# this machine, then prunes it with grouped kernel patterns and measures the pruned model.
+# this machine, then searches a pruning pattern per layer for this machine and measures the result.
 # Installs the Debian packages the build needs when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +15,9 @@ set -x
 "$sculpt" inspect "$model"
 "$sculpt" eval "$model" --data examples/mnist/test.npz
 "$sculpt" bench "$model"
-# Grouped kernel patterns (8 of 9 taps, one pattern per 4 filters) on every 3x3 layer but the first:
-# the pruned model, its accuracy without any recovery (that comes with `sculpt prune`), and its
-# latency on the sparse kernels.
-"$sculpt" apply "$model" --config examples/mnist/grouped.json --out .build/example-pruned
+# The search: a pattern per layer for this machine within half the MACs, its report, then the
+# pruned model's accuracy on the held-out images and its latency on the sparse kernels.
+"$sculpt" prune "$model" --data examples/mnist/calib.npz --device local --target-macs 0.5 --episodes 64 \
+    --out .build/example-pruned
 "$sculpt" eval .build/example-pruned/pruned.sculpt --data examples/mnist/test.npz
 "$sculpt" bench .build/example-pruned/pruned.sculpt
