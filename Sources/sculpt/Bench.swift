@@ -3,7 +3,6 @@ import Foundation
 import SculptGraph
 import SculptProfiles
 import SculptRuntime
-import SculptSearch
 
 /// `sculpt bench`: end-to-end latency of a model, measured with the measurement protocol.
 struct Bench: ParsableCommand {

@@ -59,13 +59,8 @@ public enum PinnedMeasurement {
         let cpus = cpus(threads: threads)
         if threads == 1, let cpu = cpus.first { Affinity.pinCurrentThread(to: cpu) }
         let session = try InferenceSession(model: model, batch: batch, threads: threads, pinThreads: true, kernels: kernels)
-        var random = SeededRandom(seed: WorkloadBuilder.seed)
-        for index in session.inputs.indices {
-            let buffer = session.inputBuffer(index)
-            for i in buffer.indices { buffer[i] = random.uniform(-1, 1) }
-        }
         let (statistics, conditions) = MeasurementConditions.around(threads: threads, cpus: cpus) {
-            measurement.measure { session.run() }
+            SessionLatency.measure(session, protocol: measurement, seed: WorkloadBuilder.seed)
         }
         return Measured(statistics: statistics, conditions: conditions, kernel: "model")
     }

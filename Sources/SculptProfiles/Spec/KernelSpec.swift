@@ -1,4 +1,5 @@
 import Foundation
+import SculptKernels
 import SculptPatterns
 
 /// One layer shape and pattern configuration to measure: the kernel spec of DESIGN.md.
@@ -73,6 +74,12 @@ public struct KernelSpec: Codable, Hashable, Sendable {
     public var workloadHash: String { SHA256.hex(canonicalJSON + "\n" + KernelVersion.current) }
 
     /// A short human-readable form for tables and logs.
+    /// The geometry of a `conv2d` spec: "same" padding (`kernel / 2`).
+    public var convolutionShape: ConvolutionShape {
+        ConvolutionShape(batch: batch, inChannels: inChannels, outChannels: outChannels, height: height, width: width,
+                         kernel: kernel, stride: stride, groups: groups)
+    }
+
     public var summary: String {
         switch op {
         case .conv2d:

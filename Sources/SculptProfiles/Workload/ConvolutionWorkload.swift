@@ -19,9 +19,7 @@ final class ConvolutionWorkload: Workload {
     }
 
     init(spec: KernelSpec, pool: ThreadPool, seed: UInt64) throws(SpecError) {
-        let shape = ConvolutionShape(batch: spec.batch, inChannels: spec.inChannels, outChannels: spec.outChannels,
-                                     height: spec.height, width: spec.width, kernel: spec.kernel,
-                                     stride: spec.stride, groups: spec.groups)
+        let shape = spec.convolutionShape
         var random = SeededRandom(seed: seed)
         let weight = random.buffer(shape.weightCount), bias = random.buffer(shape.outChannels)
         let kernel = spec.pattern.sparseKernel.map { ConvolutionKernels.variant(of: $0, for: shape, input: .blocked) }

@@ -37,9 +37,7 @@ public enum WorkloadBuilder {
         case (.conv2d, .dense): return .convolution
         case (.linear, .dense): return .denseLinear
         case (.conv2d, .kernel), (.conv2d, .grouped), (.conv2d, .connectivity), (.conv2d, .nm):
-            let shape = ConvolutionShape(batch: spec.batch, inChannels: spec.inChannels, outChannels: spec.outChannels,
-                                         height: spec.height, width: spec.width, kernel: spec.kernel, stride: spec.stride, groups: spec.groups)
-            do { try ConvolutionWorkload.layer(shape).check(spec.pattern) } catch { throw SpecError.invalid("\(error)") }
+            do { try ConvolutionWorkload.layer(spec.convolutionShape).check(spec.pattern) } catch { throw SpecError.invalid("\(error)") }
             return .convolution
         case (_, .shape), (_, .channels):
             throw SpecError.notMeasurable("\(spec.pattern.family.rawValue) patterns are lowered to smaller dense layers: measure those")

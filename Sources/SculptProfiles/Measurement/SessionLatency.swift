@@ -1,5 +1,4 @@
 import SculptKernels
-import SculptProfiles
 import SculptRuntime
 
 /// End-to-end latency of a planned model on random inputs, with the measurement protocol.
