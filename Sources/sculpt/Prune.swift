@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SculptData
 import SculptGraph
+import SculptKernels
 import SculptPatterns
 import SculptProfiles
 import SculptRuntime
@@ -16,7 +17,8 @@ struct Prune: ParsableCommand {
             the agent choose a pattern per layer for --episodes episodes, rewarded by top-1
             accuracy on the calibration data (--data) and by the measured latency against
             --target-latency (or the MACs against --target-macs):
-              reward = top1 − 2 · max(0, cost / target − 1).
+              reward = top1 − 2 · max(0, cost / target − 1)
+            (equally accurate configurations ordered by their confidence in the true class).
             The best uniform configuration and random search with as many evaluations are run as
             baselines. Writes to DIR what `sculpt apply` writes (its config.json reproduces the
             result), plus report.json, report.md and plot.svg (accuracy against latency of every
@@ -28,6 +30,10 @@ struct Prune: ParsableCommand {
 
     @Option(help: "Calibration data: .npz with arrays x (N×C×H×W float32) and y (N integers).")
     var data: String
+
+    @Option(name: .customLong("test-data"),
+            help: "Held-out data (.npz, same array names): the report gives each result's top-1 on it too.")
+    var testData: String?
 
     @Option(name: .customLong("x-name"), help: "Name of the image array in the .npz.")
     var xName = "x"
@@ -59,7 +65,7 @@ struct Prune: ParsableCommand {
     var resume = false
 
     @Option(name: .customLong("recovery-images"),
-            help: "Calibration images the kept weights of each configuration are re-fitted on (layer-wise least squares); 0 turns recovery off.")
+            help: "Calibration images each configuration is recovered on (BatchNorm statistics, then layer-wise least squares); 0 turns recovery off.")
     var recoveryImages = 64
 
     func validate() throws {
@@ -75,6 +81,7 @@ struct Prune: ParsableCommand {
         guard URL(fileURLWithPath: model.model).pathExtension == "onnx" else { throw CommandError("\(model.model): prune reads an .onnx model") }
         let dense = try model.load().model
         let calibration = try LabelledData(contentsOf: URL(fileURLWithPath: data), xName: xName, yName: yName)
+        let heldOut = try testData.map { try LabelledData(contentsOf: URL(fileURLWithPath: $0), xName: xName, yName: yName) }
         let budget: Budget = targetLatency.map { .latency($0) } ?? .macs(targetMACs!)
         let directory = URL(fileURLWithPath: out, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -96,16 +103,16 @@ struct Prune: ParsableCommand {
         } else {
             let requests = LatencyTable.requests(layers: layers, allowed: allowed, threads: threads)
             log("latency of \(requests.count) layer configurations on \(device.device == "local" ? "this machine" : device.device) (\(threads) thread(s))")
-            var medians = [Double]()
+            var medians = [Double](), cached = 0
             for start in stride(from: 0, to: requests.count, by: 32) {
                 let specs = requests[start..<min(requests.count, start + 32)].map(\.spec)
                 let entries = try waitFor { try await source.measure(specs) }
                 medians += entries.map(\.statistics.medianMilliseconds)
-                log("  \(medians.count)/\(requests.count) (\(entries.filter(\.cached).count) of these from the profile cache)")
+                cached += entries.filter(\.cached).count
+                log("  \(medians.count)/\(requests.count) (\(cached) of them from the profile cache)")
             }
             table = LatencyTable(layers: layers.count, requests: requests, medians: medians)
-            let bytes = try dense.serializedData(), threads = self.threads
-            denseLatency = try waitFor { try await source.measureModel(bytes, threads: threads, batch: 1) }.statistics.medianMilliseconds
+            denseLatency = try endToEnd([try dense.serializedData()], source: source)[0]
         }
         let measuringSeconds = Date().timeIntervalSince(clock)
         log(String(format: "dense model: %.3f ms end to end; searching %d episodes", denseLatency, episodes))
@@ -133,25 +140,54 @@ struct Prune: ParsableCommand {
         try? FileManager.default.removeItem(at: PruneCheckpoint.url(in: directory))
         result.seconds["measurement"] = measuringSeconds
 
-        // The chosen configuration (kept weights re-fitted, as every evaluated one was) and the
-        // end-to-end latency of it and of the baselines, measured.
-        func entry(_ e: Evaluation) throws -> PruneReport.Entry {
-            let bytes = try SculptFile.serializedData(try environment.prunedModel(e.choices), masks: try environment.masks(e.choices))
-            let threads = self.threads
-            let latency = try waitFor { try await source.measureModel(bytes, threads: threads, batch: 1) }
-            return PruneReport.Entry(e, measured: latency.statistics.medianMilliseconds)
+        // The chosen configuration (recovered, as every evaluated one was) and the baselines:
+        // end-to-end latency measured, top-1 on the held-out data.
+        func heldOutTop1(_ model: Model, _ kernels: [String: ConvolutionKernel]) throws -> Double? {
+            try heldOut.map { try Accuracy.evaluate(model, kernels: kernels, on: $0, dataName: testData!, batch: 256).top1 }
         }
-        let final = try entry(result.best), uniform = try entry(result.uniform), random = try entry(result.random)
+        let chosen = [result.best, result.uniform, result.random]
+        let models = try chosen.map { e in (try environment.prunedModel(e.choices), try environment.masks(e.choices)) }
+        let measured = try endToEnd(try models.map { try SculptFile.serializedData($0.0, masks: $0.1) }, source: source)
+        let entries = try chosen.indices.map { i in
+            PruneReport.Entry(chosen[i], measured: measured[i], heldOut: try heldOutTop1(models[i].0, models[i].1.kernels))
+        }
+        let (final, uniform, random) = (entries[0], entries[1], entries[2])
         let finalMasks = try environment.masks(result.best.choices)
         _ = try Pruning.write(try environment.prunedModel(result.best.choices), dense: dense, masks: finalMasks,
                               config: environment.config(result.best.choices), to: directory)
-        let report = PruneReport(model: model.model, data: data, device: device.device, budget: budget, episodes: episodes, seed: seed,
+        // What each recovery step buys on the chosen configuration.
+        let steps: [(String, Recovery.Steps)] = recoveryImages == 0 ? [("masks only", [])]
+            : [("masks only", []), ("+ BatchNorm statistics", .statistics), ("+ least squares", .all)]
+        let recovery = try steps.map { name, steps in
+            let model = try environment.prunedModel(result.best.choices, recovery: steps)
+            return PruneReport.RecoveryStep(step: name, top1: try Accuracy.evaluate(model, kernels: finalMasks.kernels, on: calibration,
+                                                                                    dataName: data, batch: 256).top1,
+                                            top1HeldOut: try heldOutTop1(model, finalMasks.kernels))
+        }
+        let report = PruneReport(model: model.model, data: data, testData: testData, device: device.device, budget: budget,
+                                 episodes: episodes, seed: seed,
                                  denseTop1: try environment.evaluate([Int](repeating: 0, count: layers.count)).top1,
+                                 denseTop1HeldOut: try heldOutTop1(dense, [:]),
                                  denseLatencyMs: denseLatency, denseMACs: environment.denseMACs,
-                                 final: final, uniform: uniform, random: random,
+                                 final: final, uniform: uniform, random: random, recovery: recovery,
+                                 evaluations: ["agent": result.agent, "uniform": result.uniformAll, "random": result.randomAll],
                                  layers: zip(layers, result.best.choices).map { .init(name: $0.name, pattern: SearchSpace.candidates[$1].description) },
                                  seconds: result.seconds)
         try report.write(to: directory, result: result)
         print(report.summary)
+    }
+
+    /// End-to-end median latency of each model (ONNX or .sculpt bytes) on the device: measured in
+    /// turns, three times each, keeping the median of the three medians, because on a shared
+    /// machine one measurement can be off by tens of percent.
+    func endToEnd(_ models: [Data], source: any ProfileSource) throws -> [Double] {
+        var medians = [[Double]](repeating: [], count: models.count)
+        let threads = self.threads
+        for _ in 0..<3 {
+            for (i, bytes) in models.enumerated() {
+                medians[i].append(try waitFor { try await source.measureModel(bytes, threads: threads, batch: 1) }.statistics.medianMilliseconds)
+            }
+        }
+        return medians.map { $0.sorted()[1] }
     }
 }

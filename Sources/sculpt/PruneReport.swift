@@ -4,8 +4,10 @@ import SculptSearch
 /// `report.json`, `report.md` and `plot.svg` of `sculpt prune` (keys per DESIGN.md's contract).
 struct PruneReport: Encodable {
     struct Entry: Encodable {
-        /// On the calibration data, the kept weights re-fitted.
+        /// On the calibration data, recovered.
         var top1: Double
+        /// On the held-out data (`--test-data`).
+        var top1HeldOut: Double?
         /// End to end, measured.
         var latencyMs: Double
         /// Sum of the measured layers plus the rest of the model.
@@ -13,8 +15,9 @@ struct PruneReport: Encodable {
         var macs: Int
         var reward: Double
 
-        init(_ e: Evaluation, measured: Double) {
+        init(_ e: Evaluation, measured: Double, heldOut: Double?) {
             top1 = e.top1
+            top1HeldOut = heldOut
             latencyMs = measured
             latencyMsEstimated = e.latencyMs
             macs = e.macs
@@ -22,58 +25,89 @@ struct PruneReport: Encodable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case top1, latencyMs = "latency_ms", latencyMsEstimated = "latency_ms_estimated", macs, reward
+            case top1, top1HeldOut = "top1_heldout", latencyMs = "latency_ms", latencyMsEstimated = "latency_ms_estimated", macs, reward
         }
+    }
+
+    /// The chosen configuration's top-1 after each recovery step.
+    struct RecoveryStep: Encodable {
+        var step: String
+        var top1: Double
+        var top1HeldOut: Double?
+
+        enum CodingKeys: String, CodingKey { case step, top1, top1HeldOut = "top1_heldout" }
     }
 
     struct Layer: Encodable { var name: String; var pattern: String }
 
     var model: String
     var data: String
+    var testData: String?
     var device: String
     var budget: Budget
     var episodes: Int
     var seed: UInt64
     var denseTop1: Double
+    var denseTop1HeldOut: Double?
     var denseLatencyMs: Double
     var denseMACs: Int
     var final: Entry
     var uniform: Entry
     var random: Entry
+    var recovery: [RecoveryStep]
+    /// Every configuration evaluated: the agent's episodes, the uniform ones, random search's.
+    var evaluations: [String: [Evaluation]]
     var layers: [Layer]
     var seconds: [String: Double]
 
     enum CodingKeys: String, CodingKey {
-        case model, data, device, budget, episodes, seed, dense, final, baselines, layers, seconds
+        case model, data, testData = "test_data", device, budget, episodes, seed, dense, final, baselines, recovery, evaluations, layers, seconds
     }
 
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(model, forKey: .model)
         try c.encode(data, forKey: .data)
+        try c.encodeIfPresent(testData, forKey: .testData)
         try c.encode(device, forKey: .device)
         try c.encode(budget.json, forKey: .budget)
         try c.encode(episodes, forKey: .episodes)
         try c.encode(seed, forKey: .seed)
-        try c.encode(["top1": denseTop1, "latency_ms": denseLatencyMs, "macs": Double(denseMACs)], forKey: .dense)
+        try c.encode(["top1": denseTop1, "top1_heldout": denseTop1HeldOut, "latency_ms": denseLatencyMs, "macs": Double(denseMACs)]
+            .compactMapValues { $0 }, forKey: .dense)
         try c.encode(final, forKey: .final)
         try c.encode(["uniform": uniform, "random": random], forKey: .baselines)
+        try c.encode(recovery, forKey: .recovery)
+        try c.encode(evaluations, forKey: .evaluations)
         try c.encode(layers, forKey: .layers)
         try c.encode(seconds, forKey: .seconds)
     }
 
     var summary: String {
+        let heldOut = testData != nil
+        func top1(_ calibration: Double, _ heldOutTop1: Double?) -> String {
+            String(format: "%.4f", calibration) + (heldOutTop1.map { String(format: " | %.4f", $0) } ?? "")
+        }
         func line(_ name: String, _ e: Entry) -> String {
-            String(format: "| %@ | %.4f | %.3f | %.3f | %@ |", name, e.top1, e.latencyMs, e.latencyMsEstimated, grouped(e.macs))
+            "| \(name) | \(top1(e.top1, e.top1HeldOut)) | " + String(format: "%.3f | %.3f | ", e.latencyMs, e.latencyMsEstimated) + grouped(e.macs) + " |"
         }
         return """
-            | configuration | top-1 | latency ms (measured) | latency ms (estimated) | MACs |
-            |---|---:|---:|---:|---:|
-            \(String(format: "| dense | %.4f | %.3f | – | %@ |", denseTop1, denseLatencyMs, grouped(denseMACs)))
+            | configuration | top-1\(heldOut ? " (calibration) | top-1 (held-out)" : "") | latency ms (measured) | latency ms (estimated) | MACs |
+            |---|---:|\(heldOut ? "---:|" : "")---:|---:|---:|
+            | dense | \(top1(denseTop1, denseTop1HeldOut)) | \(String(format: "%.3f", denseLatencyMs)) | – | \(grouped(denseMACs)) |
             \(line("agent", final))
             \(line("best uniform", uniform))
             \(line("random search", random))
             """
+    }
+
+    /// Whether the agent is more accurate than each baseline at no more measured latency.
+    var verdict: String {
+        [("best uniform", uniform), ("random search", random)].map { name, e in
+            let accuracy = final.top1 > e.top1 ? "more accurate" : final.top1 == e.top1 ? "as accurate" : "less accurate"
+            let latency = final.latencyMs <= e.latencyMs ? "no slower" : String(format: "%.1f %% slower", (final.latencyMs / e.latencyMs - 1) * 100)
+            return "Agent against \(name): \(accuracy) on the calibration data, \(latency) measured end to end."
+        }.joined(separator: "\n")
     }
 
     func write(to directory: URL, result: PatternSearch.Result) throws {
@@ -84,12 +118,20 @@ struct PruneReport: Encodable {
         let markdown = """
             # Pruning report: \(model)
 
-            Budget: \(budgetText). Calibration data: \(data). Device: \(device). \(episodes) episodes, seed \(seed).
+            Budget: \(budgetText). Calibration data: \(data)\(testData.map { "; held-out data: \($0)" } ?? ""). Device: \(device). \(episodes) episodes, seed \(seed).
 
             \(summary)
 
+            \(verdict)
+
             The agent's end-to-end latency estimate (sum of the measured layers plus the rest of the
             model) is off by \(String(format: "%+.1f", error)) % from the measured end-to-end latency.
+
+            ## Recovery of the chosen configuration
+
+            | step | top-1\(testData != nil ? " (calibration) | top-1 (held-out)" : "") |
+            |---|---:|\(testData != nil ? "---:|" : "")
+            \(recovery.map { "| \($0.step) | " + String(format: "%.4f", $0.top1) + ($0.top1HeldOut.map { String(format: " | %.4f", $0) } ?? "") + " |" }.joined(separator: "\n"))
 
             ## Layers
 

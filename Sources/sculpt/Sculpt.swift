@@ -1,4 +1,5 @@
 import ArgumentParser
+import SculptKernels
 
 /// The `sculpt` command: prunes neural networks for the board they will run on.
 @main
@@ -11,4 +12,9 @@ struct Sculpt: ParsableCommand {
             With --format json a command prints one JSON object on stdout; logs and progress go to stderr.
             """,
         subcommands: [Inspect.self, Eval.self, Bench.self, Run.self, Apply.self, Prune.self, Measure.self, Profiles.self])
+
+    static func main() {
+        OpenBLASGEMM.oneThreadUnlessConfigured()
+        main(nil)
+    }
 }

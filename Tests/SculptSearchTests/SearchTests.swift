@@ -27,11 +27,14 @@ import Testing
         let masks = try ModelMasks.select(model: Self.model, config: config)
         let masked = masks.apply(to: Self.model)
         let shape = Array(Self.calibration.shape.dropFirst())
-        let refit = try Reconstruction.reconstruct(dense: Self.model, masks: masks, images: Array(Self.calibration.images.prefix(64 * shape.reduce(1, *))),
-                                                   imageShape: shape, count: 64)
+        let recovery = try Recovery(dense: Self.model, images: Array(Self.calibration.images.prefix(64 * shape.reduce(1, *))),
+                                    imageShape: shape, count: 64)
+        let refit = try recovery.recover(masks)
         let before = try Accuracy.evaluate(masked, on: Self.calibration, dataName: "calib").top1
+        let statistics = try Accuracy.evaluate(try recovery.recover(masks, steps: .statistics), on: Self.calibration, dataName: "calib").top1
         let after = try Accuracy.evaluate(refit, kernels: masks.kernels, on: Self.calibration, dataName: "calib").top1
         #expect(before < 0.6)
+        #expect(statistics > before + 0.1)
         #expect(after > 0.95)
         // Only kept weights change: the pruned ones stay zero.
         for mask in masks.masks {

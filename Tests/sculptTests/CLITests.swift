@@ -85,12 +85,13 @@ import Testing
         }
     }
 
-    /// `prune` writes what `apply` writes plus the report of the contract; apply of its config.json gives its masks.
+    /// `prune` writes what `apply` writes plus the report of the contract, with held-out top-1
+    /// (the pruned model's, as `eval` gives it) and each recovery step; apply of its config.json gives its masks.
     @Test func pruneWritesTheModelAndAReportWithBaselines() throws {
         try withTemporaryDirectory { directory in
             let out = directory.file("pruned").path
-            let result = try runSculpt(["prune", Self.model, "--data", "examples/mnist/calib.npz", "--target-macs", "0.6",
-                                        "--episodes", "8", "--recovery-images", "16", "--out", out])
+            let result = try runSculpt(["prune", Self.model, "--data", "examples/mnist/calib.npz", "--test-data", Self.test,
+                                        "--target-macs", "0.6", "--episodes", "8", "--recovery-images", "16", "--out", out])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.contains("episode 8/8"))
             for file in ["pruned.onnx", "pruned.sculpt", "masks.npz", "config.json", "report.json", "report.md", "plot.svg"] {
@@ -100,9 +101,15 @@ import Testing
             let final = try #require(report["final"] as? [String: Any])
             let baselines = try #require(report["baselines"] as? [String: [String: Any]])
             for entry in [final, baselines["uniform"], baselines["random"]] {
-                #expect(entry?["top1"] is Double && entry?["latency_ms"] is Double && entry?["macs"] is Int)
+                #expect(entry?["top1"] is Double && entry?["top1_heldout"] is Double && entry?["latency_ms"] is Double && entry?["macs"] is Int)
             }
             #expect(final["latency_ms_estimated"] is Double)
+            let heldOut = try json(["eval", "\(out)/pruned.sculpt", "--data", Self.test, "--format", "json"])
+            #expect(heldOut["top1"] as? Double == final["top1_heldout"] as? Double)
+            let recovery = try #require(report["recovery"] as? [[String: Any]])
+            #expect(recovery.map { $0["step"] as? String } == ["masks only", "+ BatchNorm statistics", "+ least squares"])
+            #expect(recovery.last?["top1"] as? Double == final["top1"] as? Double)
+            #expect(recovery.last?["top1_heldout"] as? Double == final["top1_heldout"] as? Double)
             let again = directory.file("again").path
             _ = try json(["apply", Self.model, "--config", "\(out)/config.json", "--out", again, "--format", "json"])
             #expect(try sameArrays("\(out)/masks.npz", "\(again)/masks.npz"))

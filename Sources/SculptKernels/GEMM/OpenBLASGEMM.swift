@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 
 /// Single-precision GEMM through OpenBLAS: the baseline the pattern kernels are compared with.
 public enum OpenBLASGEMM {
@@ -19,6 +20,13 @@ public enum OpenBLASGEMM {
 
     /// Sets OpenBLAS's own thread count (process-wide).
     public static func setThreads(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+
+    /// One OpenBLAS thread unless OPENBLAS_NUM_THREADS says otherwise. Our kernels run on their
+    /// own pool; OpenBLAS's idle workers spin on sched_yield and take cores from it (a third of
+    /// `sculpt prune`'s time when they were left on).
+    public static func oneThreadUnlessConfigured() {
+        if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { setThreads(1) }
+    }
 
     /// The core type OpenBLAS chose for this CPU (for example "Haswell" or "Zen").
     public static var coreName: String { String(cString: openblas_get_corename()) }

@@ -1,3 +1,4 @@
+import Foundation
 import SculptData
 import SculptGraph
 import SculptKernels
@@ -8,6 +9,8 @@ public struct Accuracy: Codable, Sendable {
     public var top1: Double
     public var count: Int
     public var correct: Int
+    /// The mean softmax probability of the true class: how confidently right the model is.
+    public var confidence: Double
 
     /// Runs `model` over `data` in batches; errors name the data file and what does not fit.
     public static func evaluate(_ model: Model, kernels: [String: ConvolutionKernel] = [:], on data: LabelledData, dataName: String,
@@ -23,7 +26,7 @@ public struct Accuracy: Codable, Sendable {
             }
         }
         let perImage = imageShape.reduce(1, *)
-        var correct = 0
+        var correct = 0, confidence = 0.0
         var sessions = [Int: InferenceSession]()
         var start = 0
         while start < data.count {
@@ -46,10 +49,14 @@ public struct Accuracy: Codable, Sendable {
                 var best = 0
                 for c in 1..<classes where scores[i * classes + c] > scores[i * classes + best] { best = c }
                 if best == label { correct += 1 }
+                let top = Double(scores[i * classes + best])
+                let sum = (0..<classes).reduce(0.0) { $0 + exp(Double(scores[i * classes + $1]) - top) }
+                confidence += exp(Double(scores[i * classes + label]) - top) / sum
             }
             start += size
         }
-        return Accuracy(top1: data.count == 0 ? 0 : Double(correct) / Double(data.count), count: data.count, correct: correct)
+        return Accuracy(top1: data.count == 0 ? 0 : Double(correct) / Double(data.count), count: data.count, correct: correct,
+                        confidence: data.count == 0 ? 0 : confidence / Double(data.count))
     }
 }
 

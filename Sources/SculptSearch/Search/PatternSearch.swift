@@ -14,7 +14,7 @@ public final class PatternSearch {
 
     /// What a search found, with everything a report shows.
     public struct Result: Sendable, Codable {
-        /// The agent's best configuration (highest reward) and every one it evaluated.
+        /// The agent's best configuration (chosen as the baselines' are) and every one it evaluated.
         public var best: Evaluation
         public var agent: [Evaluation]
         /// The best uniform configuration that meets the budget (or the cheapest when none does), and all of them.
@@ -94,14 +94,14 @@ public final class PatternSearch {
                 return options[Int(random.next() % UInt64(options.count))]
             })
         }
-        return Result(best: agent.max { $0.reward < $1.reward }!, agent: agent,
+        return Result(best: bestMeetingBudget(agent), agent: agent,
                       uniform: bestMeetingBudget(uniformAll), uniformAll: uniformAll,
                       random: bestMeetingBudget(randomAll), randomAll: randomAll,
                       seconds: ["accuracy_evaluation": agentEvaluationSeconds, "encoding_and_policy": actingSeconds,
                                 "policy_updates": updatingSeconds, "baselines": environment.evaluationSeconds - agentEvaluationSeconds])
     }
 
-    /// The most accurate evaluation within the budget, or the cheapest one when none is.
+    /// The most accurate evaluation within the budget (the faster of equals), or the cheapest one when none is.
     private func bestMeetingBudget(_ evaluations: [Evaluation]) -> Evaluation {
         let e = environment
         let meeting = evaluations.filter { e.budget.isMet(latency: $0.latencyMs, macs: $0.macs, denseMACs: e.denseMACs) }

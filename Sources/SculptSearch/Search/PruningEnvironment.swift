@@ -64,9 +64,10 @@ public final class PruningEnvironment {
     public let denseMACs: Int
     /// Latency of everything but the decision layers: measured end to end minus their dense sum.
     public let remainderMs: Double
-    /// Calibration images the kept weights of every configuration are re-fitted on before its
-    /// accuracy counts (0: accuracy of the masks alone).
+    /// Calibration images every configuration is recovered on before its accuracy counts (0:
+    /// accuracy of the masks alone).
     public let recoveryImages: Int
+    private let recovery: Recovery?
     private var masks = [Int: LayerMask]()
     private var cache = [[Int]: Evaluation]()
     /// Evaluations that ran the model (cache misses) and the time they took.
@@ -85,6 +86,10 @@ public final class PruningEnvironment {
         self.budget = budget
         denseMACs = shaped.costs().reduce(0) { $0 + $1.macs }
         remainderMs = max(0, denseEndToEndMs - latency.total([Int](repeating: 0, count: layers.count)))
+        let imageShape = Array(calibration.shape.dropFirst())
+        recovery = self.recoveryImages == 0 ? nil
+            : try Recovery(dense: model, images: Array(calibration.images.prefix(self.recoveryImages * imageShape.reduce(1, *))),
+                           imageShape: imageShape, count: self.recoveryImages)
     }
 
     /// The decision layers of `model` and the candidates each may take (for measuring their latencies first).
@@ -116,14 +121,11 @@ public final class PruningEnvironment {
         return ModelMasks(masks: result)
     }
 
-    /// The model pruned by a configuration, its kept weights re-fitted when `recoveryImages` > 0.
-    public func prunedModel(_ choices: [Int]) throws -> Model {
+    /// The model pruned by a configuration, recovered (`Recovery`) when `recoveryImages` > 0.
+    public func prunedModel(_ choices: [Int], recovery steps: Recovery.Steps = .all) throws -> Model {
         let masks = try masks(choices)
-        guard recoveryImages > 0 else { return masks.apply(to: model) }
-        let imageShape = Array(calibration.shape.dropFirst())
-        return try Reconstruction.reconstruct(dense: model, masks: masks,
-                                              images: Array(calibration.images.prefix(recoveryImages * imageShape.reduce(1, *))),
-                                              imageShape: imageShape, count: recoveryImages)
+        guard let recovery, !steps.isEmpty else { return masks.apply(to: model) }
+        return try recovery.recover(masks, steps: steps)
     }
 
     /// Accuracy, costs and reward of a configuration (cached: a configuration is evaluated once).
@@ -137,8 +139,11 @@ public final class PruningEnvironment {
         let macs = denseMACs - zip(layers, choices).reduce(0) { total, pair in
             total + pair.0.macs - Int((Double(pair.0.macs) * SearchSpace.candidates[pair.1].density).rounded())
         }
+        // Top-1 moves in steps of one image; the confidence, worth less than one image, orders
+        // equally accurate configurations so that the agent learns from every episode.
+        let score = accuracy.top1 + accuracy.confidence / Double(accuracy.count + 1)
         let evaluation = Evaluation(choices: choices, top1: accuracy.top1, latencyMs: latency, macs: macs,
-                                    reward: budget.reward(top1: accuracy.top1, latency: latency, macs: macs, denseMACs: denseMACs))
+                                    reward: budget.reward(top1: score, latency: latency, macs: macs, denseMACs: denseMACs))
         cache[choices] = evaluation
         evaluations += 1
         evaluationSeconds += Date().timeIntervalSince(start)

@@ -1,0 +1,89 @@
+import Foundation
+import SculptData
+import SculptGraph
+import SculptPatterns
+import SculptRuntime
+import SculptTestSupport
+import Testing
+
+/// Recovery's statistics step (BatchNorm re-estimation) restores every masked layer's per-channel
+/// mean and spread to the dense model's on the calibration images, whether the BatchNorm was
+/// folded by the exporter or follows the convolution.
+@Suite struct RecoveryTests {
+    static let pattern = PatternConfig(family: .grouped, keep: 3, group: 4, connectivity: 0.5)
+
+    /// Per-channel mean and standard deviation of the NCHW tensor `name` of `model` on `images`.
+    static func moments(_ model: Model, _ name: String, images: [Float], shape: [Int]) throws -> [(Double, Double)] {
+        var model = model
+        model.graph = model.graph.truncated(computing: [name])
+        let input = model.graph.runtimeInputs[0].name
+        let session = try InferenceSession(model: model, inputShapes: [input: shape])
+        let values = try session.run([input: images])[name]!
+        let channels = session.outputs[0].shape[1], plane = session.outputs[0].shape.dropFirst(2).reduce(1, *)
+        return (0..<channels).map { c in
+            var sum = 0.0, squares = 0.0
+            for n in 0..<shape[0] {
+                for v in values[((n * channels + c) * plane)..<((n * channels + c + 1) * plane)] { sum += Double(v); squares += Double(v * v) }
+            }
+            let count = Double(shape[0] * plane), mean = sum / count
+            return (mean, (squares / count - mean * mean).squareRoot())
+        }
+    }
+
+    static func expectRestored(_ dense: Model, _ masks: ModelMasks, images: [Float], shape: [Int]) throws {
+        let recovered = try Recovery(dense: dense, images: images, imageShape: Array(shape.dropFirst()), count: shape[0])
+            .recover(masks, steps: .statistics)
+        let masked = masks.apply(to: dense)
+        let nodes = dense.graph.nodes
+        for mask in masks.masks {
+            let output = nodes.first { $0.name == mask.layer }!.outputs[0]
+            let want = try moments(dense, output, images: images, shape: shape)
+            let got = try moments(recovered, output, images: images, shape: shape)
+            let before = try moments(masked, output, images: images, shape: shape)
+            var drift = 0.0
+            // Filters pruned whole (all their taps) output their bias alone: nothing to restore.
+            for ((w, g), b) in zip(zip(want, got), before) where b.1 > 1e-3 * w.1 {
+                #expect(abs(g.0 - w.0) <= 1e-3 * (abs(w.0) + w.1), "\(mask.layer) mean")
+                #expect(abs(g.1 - w.1) <= 1e-3 * w.1, "\(mask.layer) spread")
+                drift = max(drift, abs(b.1 - w.1) / w.1)
+            }
+            #expect(drift > 0.01, "\(mask.layer): masking moved no channel's spread, so nothing was tested")
+        }
+    }
+
+    @Test func statisticsOfFoldedBatchNormAreRestored() throws {
+        let model = try Model(contentsOf: Repository.path("examples/mnist/model.onnx"))
+        let calibration = try LabelledData(contentsOf: Repository.path("examples/mnist/calib.npz"))
+        let shape = [32] + calibration.shape.dropFirst()
+        let masks = try ModelMasks.select(model: model, config: PruningConfig(default: Self.pattern))
+        try Self.expectRestored(model, masks, images: Array(calibration.images.prefix(shape.reduce(1, *))), shape: shape)
+    }
+
+    /// A convolution without bias followed by an unfolded BatchNormalization, as PyTorch's
+    /// exporter writes in training mode: recovery gives the convolution a bias.
+    @Test func statisticsBeforeAnUnfoldedBatchNormAreRestored() throws {
+        try withTemporaryDirectory { directory in
+            _ = try runPython("""
+                import onnx
+                from onnx import helper, numpy_helper, TensorProto
+                rng = np.random.default_rng(3)
+                init = [numpy_helper.from_array(rng.standard_normal((24, 16, 3, 3)).astype(np.float32), 'w'),
+                        numpy_helper.from_array((rng.random(24) + 0.5).astype(np.float32), 'gamma'),
+                        numpy_helper.from_array(rng.standard_normal(24).astype(np.float32), 'beta'),
+                        numpy_helper.from_array(rng.standard_normal(24).astype(np.float32), 'mean'),
+                        numpy_helper.from_array((rng.random(24) * 4 + 1).astype(np.float32), 'var')]
+                nodes = [helper.make_node('Conv', ['x', 'w'], ['c'], name='conv', pads=[1, 1, 1, 1]),
+                         helper.make_node('BatchNormalization', ['c', 'gamma', 'beta', 'mean', 'var'], ['b'], name='bn'),
+                         helper.make_node('Relu', ['b'], ['y'], name='relu')]
+                graph = helper.make_graph(nodes, 'g', [helper.make_tensor_value_info('x', TensorProto.FLOAT, ['N', 16, 12, 12])],
+                                          [helper.make_tensor_value_info('y', TensorProto.FLOAT, ['N', 24, 12, 12])], init)
+                onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid('', 17)]), 'bn.onnx')
+                """, in: directory.url)
+            let model = try Model(contentsOf: directory.file("bn.onnx"))
+            let masks = try ModelMasks.select(model: model, config: PruningConfig(default: Self.pattern))
+            #expect(masks.masks.map(\.bias) == [nil])
+            let shape = [8, 16, 12, 12]
+            try Self.expectRestored(model, masks, images: seededFloats(shape.reduce(1, *), seed: 5), shape: shape)
+        }
+    }
+}
