@@ -152,14 +152,13 @@ struct Prune: ParsableCommand {
             PruneReport.Entry(chosen[i], measured: measured[i], heldOut: try heldOutTop1(models[i].0, models[i].1.kernels))
         }
         let (final, uniform, random) = (entries[0], entries[1], entries[2])
-        let finalMasks = try environment.masks(result.best.choices)
-        _ = try Pruning.write(try environment.prunedModel(result.best.choices), dense: dense, masks: finalMasks,
-                              config: environment.config(result.best.choices), to: directory)
+        let (finalModel, finalMasks) = models[0]
+        _ = try Pruning.write(finalModel, dense: dense, masks: finalMasks, config: environment.config(result.best.choices), to: directory)
         // What each recovery step buys on the chosen configuration.
         let steps: [(String, Recovery.Steps)] = recoveryImages == 0 ? [("masks only", [])]
             : [("masks only", []), ("+ BatchNorm statistics", .statistics), ("+ least squares", .all)]
         let recovery = try steps.map { name, steps in
-            let model = try environment.prunedModel(result.best.choices, recovery: steps)
+            let model = steps == .all ? finalModel : try environment.prunedModel(result.best.choices, recovery: steps)
             return PruneReport.RecoveryStep(step: name, top1: try Accuracy.evaluate(model, kernels: finalMasks.kernels, on: calibration,
                                                                                     dataName: data, batch: 256).top1,
                                             top1HeldOut: try heldOutTop1(model, finalMasks.kernels))
