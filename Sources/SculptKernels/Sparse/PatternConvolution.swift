@@ -4,11 +4,12 @@
 /// A weight is packed into blocks of `blockFilters` output channels; each block keeps the taps
 /// (input channel, ky, kx) where any of its filters has a nonzero weight, so filters that share a
 /// pattern (grouped patterns, G a multiple of 4) share every input load: a tap of a 4-filter block
-/// loads 3 vectors of consecutive outputs and multiplies them into 12 accumulators. With one
-/// filter per block (per-kernel patterns, N:M) a tap is 8 loads into 8 accumulators. The input
-/// is staged in phase planes (`PhasePlanes`) so that every tap is a contiguous load at any stride;
-/// the raw sums go to a grid in scratch, and a last pass adds bias and residual, drops the grid's
-/// extra columns and applies the activation.
+/// loads 3 vectors of consecutive outputs and multiplies them into 12 accumulators (the last
+/// tiles of a plane may hold 2 vectors, 8 accumulators, so that small planes compute few
+/// positions past their end). With one filter per block (per-kernel patterns, N:M) a tap is 8
+/// loads into 8 accumulators. The input is staged in phase planes (`PhasePlanes`) so that every
+/// tap is a contiguous load at any stride; the raw sums go to a grid in scratch, and a last pass
+/// adds bias and residual, drops the grid's extra columns and applies the activation.
 ///
 /// Cache blocking: a block's taps are cut into slices of `channelSlice` input channels, whose
 /// input rows for one tile stay in L1 while every block of a group uses them; blocks go in groups
@@ -24,7 +25,9 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
     public let packedTaps: Int
     private let planes: PhasePlanes
     private let width: VectorWidth
-    private let tile: Int
+    /// Where each tile starts on the grid, and its vectors of positions.
+    private let tileStart: [Int]
+    private let tileVectors: [Int]
     private let blocks: Int
     /// Where the taps of (block, channel slice) start, block-major; one more entry at the end.
     private let tapStart: UnsafeMutablePointer<Int>
@@ -46,8 +49,10 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         shape = s
         self.blockFilters = blockFilters
         self.width = width
-        tile = blockFilters == 4 ? 3 * width.lanes : 8 * width.lanes
-        planes = PhasePlanes(shape: s, tile: tile)
+        let vectorsPerTile = blockFilters == 4 ? 3 : 8
+        planes = PhasePlanes(shape: s, tile: vectorsPerTile * width.lanes)
+        tileVectors = Self.tiles(vectors: (s.outHeight * planes.gridWidth + width.lanes - 1) / width.lanes, full: vectorsPerTile)
+        tileStart = tileVectors.reduce(into: [0]) { $0.append($0.last! + $1 * width.lanes) }.dropLast()
         blocks = (s.outChannels + blockFilters - 1) / blockFilters
         let taps = s.kernelHeight * s.kernelWidth, filterLength = s.inChannels * taps
         var offsets = [Int](), weights = [Float](), starts = [0]
@@ -87,13 +92,26 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         bias.deallocate()
     }
 
-    /// Input channels per slice: 64 channels × a tile's few rows of each stride phase stay in L1.
-    static let channelSlice = 64
+    /// Input channels per slice: 32 channels × a tile's few rows of each stride phase stay in L1
+    /// (64 overflowed it at stride 2, whose tiles read 4 phase planes, and on wide planes).
+    static let channelSlice = 32
     /// Bytes of packed weights (values and offsets) of a group of blocks, kept in L2.
     static let weightsInL2 = 256 * 1024
 
     /// Shared: the phase planes of one image and the grid of raw sums of every filter.
     public var scratchFloats: (perPart: Int, shared: Int) { (0, planes.count + blocks * blockFilters * planes.gridCount) }
+
+    /// Vectors per tile to cover `vectors` vectors of positions: tiles of `full`, where a
+    /// remainder of 3-vector tiles goes in 2-vector ones (still 8 accumulators: no multiply-add
+    /// waits), so at most one vector is computed past the end.
+    static func tiles(vectors: Int, full: Int) -> [Int] {
+        guard full == 3 else { return Array(repeating: full, count: (vectors + full - 1) / full) }
+        switch vectors % 3 {
+        case 0: return Array(repeating: 3, count: vectors / 3)
+        case 2: return Array(repeating: 3, count: vectors / 3) + [2]
+        default: return vectors < 4 ? [2] : Array(repeating: 3, count: (vectors - 4) / 3) + [2, 2]
+        }
+    }
 
     public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
                     activation: Activation, pool: ThreadPool, workspace: Workspace) {
@@ -103,7 +121,7 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         // Tiles go in chunks, and blocks too when a small plane has too few chunks to keep every
         // thread busy. Within a unit, blocks go in groups whose weights fit in L2; each tile then
         // meets every block of the group, one channel slice after the other.
-        let tiles = planes.gridCount / tile, tilesPerChunk = 8
+        let tiles = tileVectors.count, tilesPerChunk = 8
         let tileChunks = (tiles + tilesPerChunk - 1) / tilesPerChunk
         let blockChunks = min(blocks, max(1, (ThreadPool.rangesPerThread * pool.threadCount + tileChunks - 1) / tileChunks))
         let bytesPerBlock = max(1, packedTaps / max(blocks, 1) * (blockFilters + 2) * 4)
@@ -119,7 +137,7 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
                     let group = first..<min(first + blocksPerGroup, blockRange.upperBound)
                     for t in tileRange {
                         for slice in 0..<self.slices {
-                            for block in group { self.compute(block: block, slice: slice, tile: t, planes: staged, grid: grid) }
+                            for block in group { self.compute(block: block, slice: slice, tile: t, staged: staged, grid: grid) }
                         }
                     }
                 }
@@ -132,53 +150,61 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
 
     /// The taps of one channel slice of one block on one tile, added to the sums of the slices before.
     @inline(__always)
-    private func compute(block: Int, slice: Int, tile t: Int, planes staged: UnsafeMutablePointer<Float>, grid: UnsafeMutablePointer<Float>) {
+    private func compute(block: Int, slice: Int, tile t: Int, staged: UnsafeMutablePointer<Float>, grid: UnsafeMutablePointer<Float>) {
         let index = block * slices + slice, taps = tapStart[index]..<tapStart[index + 1]
-        let sums = grid + block * blockFilters * planes.gridCount, position = t * tile, first = slice == 0
-        switch (blockFilters, width) {
-        case (4, .w8): fourFilters(SIMD8<Float>.self, taps, staged, position, sums, first)
-        case (4, .w16): fourFilters(SIMD16<Float>.self, taps, staged, position, sums, first)
-        case (_, .w8): oneFilter(SIMD8<Float>.self, taps, staged, position, sums, first)
-        case (_, .w16): oneFilter(SIMD16<Float>.self, taps, staged, position, sums, first)
+        let position = tileStart[t], origin = UnsafeRawPointer(staged + position)
+        let out = UnsafeMutableRawPointer(grid + block * blockFilters * planes.gridCount + position), first = slice == 0
+        switch (blockFilters, width, tileVectors[t]) {
+        case (4, .w8, 3): fourFilters(SIMD8<Float>.self, ThreeVectors.self, taps, origin, out, first)
+        case (4, .w8, _): fourFilters(SIMD8<Float>.self, TwoVectors.self, taps, origin, out, first)
+        case (4, .w16, 3): fourFilters(SIMD16<Float>.self, ThreeVectors.self, taps, origin, out, first)
+        case (4, .w16, _): fourFilters(SIMD16<Float>.self, TwoVectors.self, taps, origin, out, first)
+        case (_, .w8, _): oneFilter(SIMD8<Float>.self, taps, origin, out, first)
+        case (_, .w16, _): oneFilter(SIMD16<Float>.self, taps, origin, out, first)
         }
     }
 
-    /// 4 filters × 3 vectors of positions: each tap's loads feed 12 multiply-adds.
+    /// 4 filters × 3 (or 2) vectors of positions: each tap's loads feed 12 (8) multiply-adds.
+    /// The count is a type, so each gets its own code with the third vector's work folded away or not.
     @inline(__always)
-    private func fourFilters<V: SIMD>(_: V.Type, _ taps: Range<Int>, _ staged: UnsafeMutablePointer<Float>, _ position: Int,
-                                      _ sums: UnsafeMutablePointer<Float>, _ first: Bool) where V.Scalar == Float {
-        let n = V.scalarCount, g = planes.gridCount
-        let out = UnsafeMutableRawPointer(sums + position)
-        @inline(__always) func load(_ row: Int, _ v: Int) -> V { first ? V() : (out + (row * g + v * n) * 4).loadUnaligned(as: V.self) }
+    private func fourFilters<V: SIMD, T: TileVectors>(_: V.Type, _: T.Type, _ taps: Range<Int>, _ origin: UnsafeRawPointer,
+                                                      _ out: UnsafeMutableRawPointer, _ first: Bool) where V.Scalar == Float {
+        let n = V.scalarCount, g = planes.gridCount, vectors = T.count, three = vectors == 3
+        @inline(__always) func load(_ row: Int, _ v: Int) -> V {
+            first || v >= vectors ? V() : (out + (row * g + v * n) * 4).loadUnaligned(as: V.self)
+        }
         var a00 = load(0, 0), a01 = load(0, 1), a02 = load(0, 2), a10 = load(1, 0), a11 = load(1, 1), a12 = load(1, 2)
         var a20 = load(2, 0), a21 = load(2, 1), a22 = load(2, 2), a30 = load(3, 0), a31 = load(3, 1), a32 = load(3, 2)
-        let origin = UnsafeRawPointer(staged + position)
         for t in taps {
             let p = origin + tapOffset[t] * 4
-            let i0 = p.loadUnaligned(as: V.self), i1 = (p + 4 * n).loadUnaligned(as: V.self), i2 = (p + 8 * n).loadUnaligned(as: V.self)
+            let i0 = p.loadUnaligned(as: V.self), i1 = (p + 4 * n).loadUnaligned(as: V.self)
+            let i2 = three ? (p + 8 * n).loadUnaligned(as: V.self) : i0
             let w = tapWeight + 4 * t
-            let w0 = V(repeating: w[0]), w1 = V(repeating: w[1]), w2 = V(repeating: w[2]), w3 = V(repeating: w[3])
-            a00.addProduct(w0, i0); a01.addProduct(w0, i1); a02.addProduct(w0, i2)
-            a10.addProduct(w1, i0); a11.addProduct(w1, i1); a12.addProduct(w1, i2)
-            a20.addProduct(w2, i0); a21.addProduct(w2, i1); a22.addProduct(w2, i2)
-            a30.addProduct(w3, i0); a31.addProduct(w3, i1); a32.addProduct(w3, i2)
+            // Filter by filter, so that one broadcast weight is live at a time (16 registers on AVX2).
+            let w0 = V(repeating: w[0])
+            a00.addProduct(w0, i0); a01.addProduct(w0, i1); if three { a02.addProduct(w0, i2) }
+            let w1 = V(repeating: w[1])
+            a10.addProduct(w1, i0); a11.addProduct(w1, i1); if three { a12.addProduct(w1, i2) }
+            let w2 = V(repeating: w[2])
+            a20.addProduct(w2, i0); a21.addProduct(w2, i1); if three { a22.addProduct(w2, i2) }
+            let w3 = V(repeating: w[3])
+            a30.addProduct(w3, i0); a31.addProduct(w3, i1); if three { a32.addProduct(w3, i2) }
         }
         func store(_ row: Int, _ a: V, _ b: V, _ c: V) {
             let o = out + row * g * 4
-            o.storeBytes(of: a, as: V.self); (o + 4 * n).storeBytes(of: b, as: V.self); (o + 8 * n).storeBytes(of: c, as: V.self)
+            o.storeBytes(of: a, as: V.self); (o + 4 * n).storeBytes(of: b, as: V.self)
+            if three { (o + 8 * n).storeBytes(of: c, as: V.self) }
         }
         store(0, a00, a01, a02); store(1, a10, a11, a12); store(2, a20, a21, a22); store(3, a30, a31, a32)
     }
 
     /// One filter × 8 vectors of positions: enough independent chains to hide the multiply-add latency.
     @inline(__always)
-    private func oneFilter<V: SIMD>(_: V.Type, _ taps: Range<Int>, _ staged: UnsafeMutablePointer<Float>, _ position: Int,
-                                    _ sums: UnsafeMutablePointer<Float>, _ first: Bool) where V.Scalar == Float {
+    private func oneFilter<V: SIMD>(_: V.Type, _ taps: Range<Int>, _ origin: UnsafeRawPointer,
+                                    _ o: UnsafeMutableRawPointer, _ first: Bool) where V.Scalar == Float {
         let n = 4 * V.scalarCount
-        let o = UnsafeMutableRawPointer(sums + position)
         @inline(__always) func load(_ v: Int) -> V { first ? V() : (o + v * n).loadUnaligned(as: V.self) }
         var a0 = load(0), a1 = load(1), a2 = load(2), a3 = load(3), a4 = load(4), a5 = load(5), a6 = load(6), a7 = load(7)
-        let origin = UnsafeRawPointer(staged + position)
         for t in taps {
             let p = origin + tapOffset[t] * 4, w = V(repeating: tapWeight[t])
             a0.addProduct(w, p.loadUnaligned(as: V.self)); a1.addProduct(w, (p + n).loadUnaligned(as: V.self))
@@ -192,28 +218,47 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         (o + 6 * n).storeBytes(of: a6, as: V.self); (o + 7 * n).storeBytes(of: a7, as: V.self)
     }
 
-    /// Output plane `filter`: the grid's valid columns plus bias and residual, then the activation.
+    /// Output plane `filter`: the grid's valid columns, then bias and residual added and the
+    /// activation applied over the plane as one run (whole vectors even when rows are short),
+    /// in the same pass where the activation has a vector form.
     private func finish(filter: Int, grid: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
                         residual: UnsafePointer<Float>?, activation: Activation) {
         let s = shape, size = s.outHeight * s.outWidth
         let sums = grid + filter * planes.gridCount, out = output + filter * size
-        let b = Vector(repeating: bias[filter]), lanes = Vector.scalarCount
-        for oy in 0..<s.outHeight {
-            let from = sums + oy * planes.gridWidth, to = out + oy * s.outWidth
-            let extra = residual.map { $0 + filter * size + oy * s.outWidth }
-            var x = 0
-            while x + lanes <= s.outWidth {
-                var v = (from + x).vector() + b
-                if let extra { v += (extra + x).vector() }
-                (to + x).store(v)
-                x += lanes
-            }
-            while x < s.outWidth {
-                to[x] = from[x] + bias[filter] + (extra?[x] ?? 0)
-                x += 1
-            }
+        for oy in 0..<s.outHeight { copyShortRow(from: sums + oy * planes.gridWidth, to: out + oy * s.outWidth, count: s.outWidth) }
+        let extra = residual.map { $0 + filter * size }
+        let b = Vector(repeating: bias[filter]), lanes = Vector.scalarCount, inline = activation.isInlinable
+        var i = 0
+        while i + lanes <= size {
+            var v = (out + i).vector() + b
+            if let extra { v += (extra + i).vector() }
+            (out + i).store(inline ? activation.inlineForm(v)! : v)
+            i += lanes
         }
-        activation.apply(out, count: size)
+        let done = inline ? i : 0
+        while i < size {
+            out[i] += bias[filter] + (extra?[i] ?? 0)
+            i += 1
+        }
+        activation.apply(out + done, count: size - done)
+    }
+}
+
+/// Copies `count` floats in whole vectors, the last one overlapping the one before: the rows of
+/// small planes (7, 14, 28 floats) are too short to pay for a call to memmove.
+@inline(__always)
+private func copyShortRow(from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>, count: Int) {
+    @inline(__always) func copy<V: SIMD>(_: V.Type, at x: Int) where V.Scalar == Float {
+        UnsafeMutableRawPointer(to + x).storeBytes(of: UnsafeRawPointer(from + x).loadUnaligned(as: V.self), as: V.self)
+    }
+    if count >= 8 {
+        for x in stride(from: 0, to: count - 8, by: 8) { copy(SIMD8<Float>.self, at: x) }
+        copy(SIMD8<Float>.self, at: count - 8)
+    } else if count >= 4 {
+        copy(SIMD4<Float>.self, at: 0)
+        copy(SIMD4<Float>.self, at: count - 4)
+    } else {
+        to.update(from: from, count: count)
     }
 }
 
@@ -227,3 +272,8 @@ public enum VectorWidth: Sendable {
     /// (AVX2's 16 registers, NEON's 32 of 4 floats).
     public static let native: VectorWidth = CPUFeatures.current.contains("avx512f") ? .w16 : .w8
 }
+
+/// Vectors of positions in a 4-filter tile, as a type: a constant in each specialization of the kernel.
+protocol TileVectors { static var count: Int { get } }
+enum ThreeVectors: TileVectors { static var count: Int { 3 } }
+enum TwoVectors: TileVectors { static var count: Int { 2 } }

@@ -7,6 +7,9 @@
 /// phase plane (ky mod s, kx mod s) at that position plus (ky div s) · gridWidth + (kx div s). So a
 /// run of positions is a run of floats for every tap, whatever the stride; positions past the
 /// output width are computed and dropped. Each plane has slack at the end for the last tile.
+/// Rows are as narrow as the taps allow: a read past a row's end lands on the next row's start,
+/// which is as good when both are padding, so at stride 1 the left and right padding share one
+/// column and fewer positions are dropped (8 grid columns for a 7-wide output, not 9).
 struct PhasePlanes: Sendable {
     let stride: Int
     let channels: Int
@@ -36,12 +39,31 @@ struct PhasePlanes: Sendable {
         outHeight = s.outHeight
         outWidth = s.outWidth
         let paddedHeight = s.height + s.padTop + s.padBottom, paddedWidth = s.width + s.padLeft + s.padRight
-        gridWidth = (paddedWidth + stride - 1) / stride
+        gridWidth = PhasePlanes.narrowestWidth(s, natural: (paddedWidth + stride - 1) / stride)
         planeRows = (paddedHeight + stride - 1) / stride
         gridCount = (outHeight * gridWidth + tile - 1) / tile * tile
         // The furthest read: the last tile's end plus the largest tap offset.
         let reach = gridCount + (s.kernelHeight - 1) / stride * gridWidth + (s.kernelWidth - 1) / stride
         planeStride = max(planeRows * gridWidth, reach)
+    }
+
+    /// The narrowest row width from the output width up to `natural` (every padded column stored)
+    /// at which each column a tap reads past a row's end is padding, and so is the column of the
+    /// next row it lands on.
+    static func narrowestWidth(_ s: ConvolutionShape, natural: Int) -> Int {
+        let stride = s.strideX
+        /// Whether column `column` of phase `px` is padding.
+        func padding(_ column: Int, _ px: Int) -> Bool {
+            let x = column * stride + px - s.padLeft
+            return x < 0 || x >= s.width
+        }
+        func fits(_ width: Int) -> Bool {
+            (0..<s.kernelWidth).allSatisfy { kx in
+                let px = kx % stride, last = s.outWidth - 1 + kx / stride
+                return last < width || (width...last).allSatisfy { padding($0, px) && padding($0 - width, px) }
+            }
+        }
+        return (s.outWidth..<natural).first(where: fits) ?? natural
     }
 
     /// Floats from one input channel's planes to the next.
@@ -57,6 +79,8 @@ struct PhasePlanes: Sendable {
     func fill(channel: Int, from input: UnsafePointer<Float>, into planes: UnsafeMutablePointer<Float>) {
         let source = input + channel * height * width
         let base = planes + channel * channelStride
+        // Zeros first, in one go (padding, slack), then the image's pixels over them.
+        base.update(repeating: 0, count: channelStride)
         for py in 0..<stride {
             for px in 0..<stride {
                 let plane = base + (py * stride + px) * planeStride
@@ -64,22 +88,27 @@ struct PhasePlanes: Sendable {
                 let first = max(0, (padLeft - px + stride - 1) / stride)
                 let last = width - 1 + padLeft - px
                 let end = last < 0 ? 0 : min(gridWidth, last / stride + 1)
+                guard first < end else { continue }
+                let count = end - first, room = width - (first * stride + px - padLeft)
                 for r in 0..<planeRows {
-                    let row = plane + r * gridWidth, y = r * stride + py - padTop
-                    guard y >= 0 && y < height, first < end else {
-                        row.update(repeating: 0, count: gridWidth)
-                        continue
-                    }
-                    row.update(repeating: 0, count: first)
+                    let row = plane + r * gridWidth + first, y = r * stride + py - padTop
+                    guard y >= 0 && y < height else { continue }
                     let from = source + y * width + first * stride + px - padLeft
                     if stride == 1 {
-                        row.advanced(by: first).update(from: from, count: end - first)
-                    } else {
-                        for c in 0..<(end - first) { row[first + c] = from[c * stride] }
+                        row.update(from: from, count: count)
+                        continue
                     }
-                    (row + end).update(repeating: 0, count: gridWidth - end)
+                    // At stride 2, 8 columns are the even lanes of 16 floats, while those lie in the row.
+                    var c = 0
+                    while stride == 2 && c + 8 <= count && 2 * c + Vector.scalarCount <= room {
+                        UnsafeMutableRawPointer(row + c).storeBytes(of: (from + 2 * c).vector().evenHalf, as: SIMD8<Float>.self)
+                        c += 8
+                    }
+                    while c < count {
+                        row[c] = from[c * stride]
+                        c += 1
+                    }
                 }
-                (plane + planeRows * gridWidth).update(repeating: 0, count: planeStride - planeRows * gridWidth)
             }
         }
     }
