@@ -43,7 +43,8 @@ public final class Recovery {
         self.imageShape = imageShape
         self.count = count
         self.input = input
-        nodes = Dictionary(uniqueKeysWithValues: shaped.graph.nodes.indices.map { (shaped.graph.layerName($0), shaped.graph.nodes[$0]) })
+        nodes = Dictionary(shaped.graph.nodes.indices.map { (shaped.graph.layerName($0), shaped.graph.nodes[$0]) },
+                           uniquingKeysWith: { first, _ in first })
         var shapes = [String: [Int]]()
         for name in shaped.graph.nodes.flatMap({ $0.inputs + $0.outputs }) { shapes[name] = shaped.info(name)?.shape }
         self.shapes = shapes
