@@ -8,21 +8,6 @@ import Testing
     static let model = "examples/mnist/model.onnx"
     static let test = "examples/mnist/test.npz"
 
-    func json(_ arguments: [String]) throws -> [String: Any] {
-        let result = try runSculpt(arguments)
-        #expect(result.status == 0, "\(arguments): \(result.stderr)")
-        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-    }
-
-    /// Whether two .npz files hold the same arrays (NumPy reads them: the ZIP bytes may differ).
-    func sameArrays(_ a: String, _ b: String) throws -> Bool {
-        try runPython("""
-            import numpy as np
-            a, b = np.load('\(a)'), np.load('\(b)')
-            print(sorted(a.files) == sorted(b.files) and all((a[k] == b[k]).all() for k in a.files))
-            """, in: Repository.root).trimmingCharacters(in: .whitespacesAndNewlines) == "True"
-    }
-
     @Test func inspectReportsLayersAndTotals() throws {
         let report = try json(["inspect", Self.model, "--format", "json"])
         #expect(report["macs"] as? Int == 5_532_544)
@@ -69,9 +54,7 @@ import Testing
             let layers = try #require(report["layers"] as? [[String: Any]])
             #expect(layers.map { $0["name"] as? String } == ["/conv2/Conv", "/conv3/Conv", "/conv4/Conv", "/conv5/Conv"])
             #expect((report["macs_kept"] as? Int ?? .max) < (report["macs"] as? Int ?? 0))
-            for file in ["pruned.onnx", "pruned.sculpt", "masks.npz", "config.json"] {
-                #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
-            }
+            expectFiles(["pruned.onnx", "pruned.sculpt", "masks.npz", "config.json"], in: out)
             let sparse = try json(["eval", "\(out)/pruned.sculpt", "--data", Self.test, "--format", "json"])
             let dense = try json(["eval", "\(out)/pruned.onnx", "--data", Self.test, "--format", "json"])
             #expect(sparse["top1"] as? Double == dense["top1"] as? Double)
@@ -79,9 +62,7 @@ import Testing
             let bench = try json(["bench", "\(out)/pruned.sculpt", "--samples", "3", "--format", "json"])
             #expect((bench["median_ms"] as? Double ?? 0) > 0)
             // Applying the written config.json again reproduces the same masks.
-            let again = directory.file("again").path
-            _ = try json(["apply", Self.model, "--config", "\(out)/config.json", "--out", again, "--format", "json"])
-            #expect(try sameArrays("\(out)/masks.npz", "\(again)/masks.npz"))
+            try expectConfigReproducesMasks(model: Self.model, out: out, in: directory)
         }
     }
 
@@ -94,9 +75,7 @@ import Testing
                                         "--target-macs", "0.6", "--episodes", "8", "--recovery-images", "16", "--out", out])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.contains("episode 8/8"))
-            for file in ["pruned.onnx", "pruned.sculpt", "masks.npz", "config.json", "report.json", "report.md", "plot.svg"] {
-                #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
-            }
+            expectFiles(["pruned.onnx", "pruned.sculpt", "masks.npz", "config.json", "report.json", "report.md", "plot.svg"], in: out)
             let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/report.json"))) as? [String: Any])
             let final = try #require(report["final"] as? [String: Any])
             let baselines = try #require(report["baselines"] as? [String: [String: Any]])
@@ -110,9 +89,7 @@ import Testing
             #expect(recovery.map { $0["step"] as? String } == ["masks only", "+ BatchNorm statistics", "+ least squares"])
             #expect(recovery.last?["top1"] as? Double == final["top1"] as? Double)
             #expect(recovery.last?["top1_heldout"] as? Double == final["top1_heldout"] as? Double)
-            let again = directory.file("again").path
-            _ = try json(["apply", Self.model, "--config", "\(out)/config.json", "--out", again, "--format", "json"])
-            #expect(try sameArrays("\(out)/masks.npz", "\(again)/masks.npz"))
+            try expectConfigReproducesMasks(model: Self.model, out: out, in: directory)
         }
     }
 

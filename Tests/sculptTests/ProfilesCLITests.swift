@@ -11,12 +11,6 @@ import Testing
                    {"op": "linear", "in_channels": 16, "out_channels": 8}]}
         """#
 
-    func json(_ arguments: [String]) throws -> [String: Any] {
-        let result = try runSculpt(arguments)
-        #expect(result.status == 0, "\(arguments): \(result.stderr)")
-        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-    }
-
     @Test func measureCachesAndProfilesListShowQueryExportImport() throws {
         try withTemporaryDirectory { directory in
             let specs = try directory.write(Array(Self.specs.utf8), to: "specs.json")

@@ -53,6 +53,7 @@ public final class Recovery {
     /// The dense model with `masks` applied and the kept weights of each masked convolution recovered.
     public func recover(_ masks: ModelMasks, steps: Steps = .all, rows: Int = 4096, ridge: Float = 1e-3) throws -> Model {
         var current = masks.apply(to: dense)
+        guard !steps.isEmpty else { return current }
         let kernels = masks.kernels
         for mask in masks.masks {
             guard let node = nodes[mask.layer], node.opType == "Conv", let x = node.input(0), let y = node.outputs.first,
