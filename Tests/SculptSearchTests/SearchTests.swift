@@ -77,10 +77,14 @@ import Testing
         let a = try Self.search(seed: 5), b = try Self.search(seed: 5)
         #expect(a.agent.map(\.choices) == b.agent.map(\.choices))
         #expect(a.best == b.best)
-        #expect(a.agent.count == 16 && a.randomAll.count == 16 && a.uniformAll.count == SearchSpace.candidates.count)
-        // The reported baselines are the best of theirs that meet the budget.
+        #expect(a.agent.count == 16 && a.uniformAll.count == SearchSpace.candidates.count)
+        // Random search evaluates as many distinct configurations as the agent did.
+        #expect(Set(a.randomAll.map(\.choices)).count == a.randomAll.count)
+        #expect(a.randomAll.count == Set(a.agent.map(\.choices)).count)
+        // Every configuration of the agent and of random search meets the budget, and the reported
+        // uniform baseline is the best of those that do.
         let dense = 5_532_544
-        #expect(Double(a.uniform.macs) <= 0.5 * Double(dense) && Double(a.random.macs) <= 0.5 * Double(dense))
+        #expect((a.agent + a.randomAll + [a.uniform]).allSatisfy { Double($0.macs) <= 0.5 * Double(dense) })
         #expect(a.best.reward == a.agent.map(\.reward).max())
         #expect(Set(a.seconds.keys).isSuperset(of: ["accuracy_evaluation", "encoding_and_policy", "policy_updates"]))
     }

@@ -4,15 +4,18 @@ import SculptKernels
 
 /// The model's graph as the encoder sees it: one node per operator, an edge per tensor from its
 /// producer to each reader, and real features (DESIGN.md): the operator, its geometry, its share
-/// of the MACs, parameters and measured latency, and the choice made for it so far.
+/// of the MACs, parameters and measured latency, the choice made for it so far, and (on the
+/// layer being decided) where the configuration stands against the budget.
 public struct GraphFeatures {
-    public static let count = 18
+    public static let count = 20
+    private let environment: PruningEnvironment
     private let base: Matrix
     private let sources: [Int], targets: [Int], edgeFeatures: [Float]
     /// The node of each decision layer.
     public let decisionNodes: [Int]
 
     public init(_ environment: PruningEnvironment) {
+        self.environment = environment
         let graph = environment.shaped.graph, tensors = environment.shaped.tensors
         let costs = environment.shaped.costs()
         let totalMACs = Double(max(1, costs.reduce(0) { $0 + $1.macs })), totalParams = Double(max(1, costs.reduce(0) { $0 + $1.parameters }))
@@ -78,7 +81,13 @@ public struct GraphFeatures {
             features[decisionNodes[d], 15] = Float(SearchSpace.candidates[choice].density)
             features[decisionNodes[d], 16] = 1
         }
-        if let current { features[decisionNodes[current], 17] = 1 }
+        if let current {
+            // 18, 19: shares of the budget spent before this decision, and the least the later ones can cost.
+            let (spent, cheapestRest) = environment.budgetState(choices, at: current)
+            features[decisionNodes[current], 17] = 1
+            features[decisionNodes[current], 18] = Float(spent)
+            features[decisionNodes[current], 19] = Float(cheapestRest)
+        }
         return GraphInput(features: features, sources: sources, targets: targets, edgeFeatures: edgeFeatures)
     }
 }

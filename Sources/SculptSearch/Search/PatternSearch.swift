@@ -20,7 +20,7 @@ public final class PatternSearch {
         /// The best uniform configuration that meets the budget (or the cheapest when none does), and all of them.
         public var uniform: Evaluation
         public var uniformAll: [Evaluation]
-        /// The best of as many random configurations as the agent evaluated.
+        /// The best of as many distinct random configurations within the budget as the agent evaluated.
         public var random: Evaluation
         public var randomAll: [Evaluation]
         /// Seconds spent evaluating accuracy, choosing actions (encoder and policy), and updating the policy.
@@ -87,18 +87,30 @@ public final class PatternSearch {
         let uniformAll = try SearchSpace.candidates.indices.map { c in
             try environment.evaluate(environment.allowed.map { $0[c] ? c : 0 })
         }
-        var random = SeededRandom(seed: settings.seed &+ 2)
-        let randomAll = try (0..<agent.count).map { _ in
-            try environment.evaluate(environment.allowed.map { allowed in
-                let options = allowed.indices.filter { allowed[$0] }
-                return options[Int(random.next() % UInt64(options.count))]
-            })
-        }
+        let randomAll = try randomSearch(evaluations: Set(agent.map(\.choices)).count)
         return Result(best: bestMeetingBudget(agent), agent: agent,
                       uniform: bestMeetingBudget(uniformAll), uniformAll: uniformAll,
                       random: bestMeetingBudget(randomAll), randomAll: randomAll,
                       seconds: ["accuracy_evaluation": agentEvaluationSeconds, "encoding_and_policy": actingSeconds,
                                 "policy_updates": updatingSeconds, "baselines": environment.evaluationSeconds - agentEvaluationSeconds])
+    }
+
+    /// Random search: configurations drawn uniformly, those over the budget dropped unevaluated
+    /// (their costs are known beforehand), until as many distinct ones are evaluated as the agent
+    /// evaluated (it samples some configurations more than once, and evaluates each once); fewer
+    /// when the draws find no more. When no configuration meets the budget, none is dropped.
+    private func randomSearch(evaluations: Int) throws -> [Evaluation] {
+        var random = SeededRandom(seed: settings.seed &+ 2)
+        let options = environment.allowed.map { allowed in allowed.indices.filter { allowed[$0] } }
+        let reachable = environment.meetsBudget(environment.cheapest)
+        var seen = Set<[Int]>(), result = [Evaluation](), draws = 0
+        while seen.count < evaluations, draws < 1000 * evaluations {
+            draws += 1
+            let choices = options.map { $0[Int(random.next() % UInt64($0.count))] }
+            guard !reachable || environment.meetsBudget(choices), seen.insert(choices).inserted else { continue }
+            result.append(try environment.evaluate(choices))
+        }
+        return result
     }
 
     /// The most accurate evaluation within the budget (the faster of equals), or the cheapest one when none is.
@@ -114,7 +126,8 @@ public final class PatternSearch {
         var choices = [Int?](repeating: nil, count: environment.layers.count), transitions = [Transition]()
         let start = Date()
         for d in environment.layers.indices {
-            let t = ppo.act(features.input(choices: choices, current: d), node: features.decisionNodes[d], allowed: environment.allowed[d])
+            let t = ppo.act(features.input(choices: choices, current: d), node: features.decisionNodes[d],
+                            allowed: environment.feasible(choices, at: d))
             choices[d] = t.action
             transitions.append(t)
         }

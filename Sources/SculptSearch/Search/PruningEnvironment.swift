@@ -31,9 +31,22 @@ public enum Budget: Sendable, Equatable {
 
     /// Whether a configuration with these costs meets the budget.
     public func isMet(latency: Double, macs: Int, denseMACs: Int) -> Bool {
+        budgetCost(latency: latency, macs: macs) <= limit(denseMACs: denseMACs)
+    }
+
+    /// The cost the budget limits, in its unit: milliseconds or MACs.
+    func budgetCost(latency: Double, macs: Int) -> Double {
         switch self {
-        case .latency(let target): latency <= target
-        case .macs(let ratio): Double(macs) <= ratio * Double(denseMACs)
+        case .latency: latency
+        case .macs: Double(macs)
+        }
+    }
+
+    /// The most a configuration may cost, in the budget's unit.
+    func limit(denseMACs: Int) -> Double {
+        switch self {
+        case .latency(let target): target
+        case .macs(let ratio): ratio * Double(denseMACs)
         }
     }
 }
@@ -67,6 +80,10 @@ public final class PruningEnvironment {
     /// Calibration images every configuration is recovered on before its accuracy counts (0:
     /// accuracy of the masks alone).
     public let recoveryImages: Int
+    /// What each (decision layer, candidate) costs in the budget's unit (infinite where not
+    /// allowed), what the rest of the model costs, and the most a configuration may cost.
+    private let costs: [[Double]]
+    private let fixedCost: Double, limit: Double
     private let recovery: Recovery?
     private var masks = [Int: LayerMask]()
     private var cache = [[Int]: Evaluation]()
@@ -86,6 +103,14 @@ public final class PruningEnvironment {
         self.budget = budget
         denseMACs = shaped.costs().reduce(0) { $0 + $1.macs }
         remainderMs = max(0, denseEndToEndMs - latency.total([Int](repeating: 0, count: layers.count)))
+        costs = zip(layers, allowed).enumerated().map { l, pair in
+            pair.1.indices.map { c in
+                guard pair.1[c] else { return .infinity }
+                return budget.budgetCost(latency: latency.latencies[l][c] ?? 0, macs: Self.keptMACs(pair.0, c))
+            }
+        }
+        fixedCost = budget.budgetCost(latency: remainderMs, macs: denseMACs - layers.reduce(0) { $0 + $1.macs })
+        limit = budget.limit(denseMACs: denseMACs)
         let imageShape = Array(calibration.shape.dropFirst())
         recovery = self.recoveryImages == 0 ? nil
             : try Recovery(dense: model, images: Array(calibration.images.prefix(self.recoveryImages * imageShape.reduce(1, *))),
@@ -128,6 +153,49 @@ public final class PruningEnvironment {
         return try recovery.recover(masks, steps: steps)
     }
 
+    /// MACs of `layer` with candidate `c`.
+    static func keptMACs(_ layer: PrunableLayer, _ c: Int) -> Int {
+        Int((Double(layer.macs) * SearchSpace.candidates[c].density).rounded())
+    }
+
+    /// The estimated latency and the MACs of a configuration, known before it is evaluated.
+    public func cost(_ choices: [Int]) -> (latencyMs: Double, macs: Int) {
+        (latency.total(choices) + remainderMs,
+         denseMACs - zip(layers, choices).reduce(0) { $0 + $1.0.macs - Self.keptMACs($1.0, $1.1) })
+    }
+
+    /// The cheapest configuration: the least costly candidate on every layer.
+    public var cheapest: [Int] {
+        costs.map { row in row.indices.min { row[$0] < row[$1] }! }
+    }
+
+    /// Whether a configuration meets the budget.
+    public func meetsBudget(_ choices: [Int]) -> Bool {
+        let (latency, macs) = cost(choices)
+        return budget.isMet(latency: latency, macs: macs, denseMACs: denseMACs)
+    }
+
+    /// Where decision `d` stands against the budget, as shares of it: what the rest of the model
+    /// and the choices before `d` cost, and the least the decisions after it can cost.
+    public func budgetState(_ choices: [Int?], at d: Int) -> (spent: Double, cheapestRest: Double) {
+        let spent = (0..<d).reduce(fixedCost) { $0 + costs[$1][choices[$1]!] }
+        let rest = (d + 1..<layers.count).reduce(0.0) { $0 + costs[$1].min()! }
+        return (spent / limit, rest / limit)
+    }
+
+    /// The candidates of decision `d` that keep the budget within reach after the choices before
+    /// it, with the cheapest candidate on every later layer (AMC's constrained actions: every
+    /// configuration the agent makes meets the budget); the cheapest ones when none does.
+    public func feasible(_ choices: [Int?], at d: Int) -> [Bool] {
+        let (spent, rest) = budgetState(choices, at: d)
+        // A hair under the limit: the evaluation sums the same costs in another order.
+        let room = (1 - 1e-9) - spent - rest
+        let fits = costs[d].map { $0 / limit <= room }
+        if fits.contains(true) { return fits }
+        let cheapest = costs[d].min()!
+        return costs[d].map { $0 == cheapest }
+    }
+
     /// Accuracy, costs and reward of a configuration (cached: a configuration is evaluated once).
     public func evaluate(_ choices: [Int]) throws -> Evaluation {
         if let known = cache[choices] { return known }
@@ -135,10 +203,7 @@ public final class PruningEnvironment {
         let masks = try masks(choices)
         let accuracy = try Accuracy.evaluate(try prunedModel(choices), kernels: masks.kernels, on: calibration, dataName: "calibration data",
                                              batch: min(256, max(1, calibration.count)))
-        let latency = latency.total(choices) + remainderMs
-        let macs = denseMACs - zip(layers, choices).reduce(0) { total, pair in
-            total + pair.0.macs - Int((Double(pair.0.macs) * SearchSpace.candidates[pair.1].density).rounded())
-        }
+        let (latency, macs) = cost(choices)
         // Top-1 moves in steps of one image; the confidence, worth less than one image, orders
         // equally accurate configurations so that the agent learns from every episode.
         let score = accuracy.top1 + accuracy.confidence / Double(accuracy.count + 1)

@@ -1,18 +1,22 @@
 import SculptPatterns
 
 /// The configurations the agent chooses from, the same list for every layer; a layer is offered
-/// those whose family fits it and that our runtime makes faster.
+/// those whose family fits it and that our runtime has a kernel for.
+///
+/// Several rates of each family our sparse kernels run, and both layouts of the tap patterns
+/// (grouped by 16 and by 4 output channels, and PatDNN's per kernel): which one is fastest for a
+/// layer's shape on a CPU is what the measured latencies tell the agent, and finer groups cost
+/// less accuracy.
 public enum SearchSpace {
-    public static let candidates: [PatternConfig] = [
-        .dense,
-        PatternConfig(family: .grouped, keep: 6, group: 16),
-        PatternConfig(family: .grouped, keep: 5, group: 16),
-        PatternConfig(family: .grouped, keep: 4, group: 16),
-        PatternConfig(family: .grouped, keep: 3, group: 16),
-        PatternConfig(family: .grouped, keep: 4, group: 16, connectivity: 0.5),
-        PatternConfig(family: .connectivity, group: 16, connectivity: 0.25),
-        PatternConfig(family: .connectivity, group: 16, connectivity: 0.5),
-    ]
+    public static let candidates: [PatternConfig] =
+        [.dense]
+        + [6, 5, 4, 3, 2].map { PatternConfig(family: .grouped, keep: $0, group: 16) }
+        + [PatternConfig(family: .grouped, keep: 5, group: 16, connectivity: 0.25),
+           PatternConfig(family: .grouped, keep: 4, group: 16, connectivity: 0.5)]
+        + [6, 5, 4, 3].map { PatternConfig(family: .grouped, keep: $0, group: 4) }
+        + [PatternConfig(family: .grouped, keep: 4, group: 4, connectivity: 0.5)]
+        + [6, 4].map { PatternConfig(family: .kernel, keep: $0) }
+        + [0.25, 0.5, 0.75].map { PatternConfig(family: .connectivity, group: 16, connectivity: $0) }
 
     /// Which candidates `layer` may take: dense always; the others where their family fits a
     /// convolution (linear layers stay dense: our runtime has no sparse linear kernel yet).
@@ -20,7 +24,7 @@ public enum SearchSpace {
         candidates.map { candidate in
             guard candidate.family != .dense else { return true }
             guard case .convolution = layer.kind, layer.families.contains(candidate.family) else { return false }
-            // Grouped patterns are for 3x3 kernels; connectivity alone for the other convolutions.
+            // Tap patterns are for 3x3 kernels; connectivity alone for the other convolutions.
             if case .convolution(let s) = layer.kind, candidate.family == .connectivity {
                 return !(s.kernelHeight == 3 && s.kernelWidth == 3)
             }
