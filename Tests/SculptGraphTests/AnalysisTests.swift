@@ -86,4 +86,16 @@ import Testing
         #expect(conv2.parameters == 32 * 16 * 9 + 32)
         #expect(conv2.outputShape == [1, 32, 14, 14] && conv2.activationBytes == 32 * 14 * 14 * 4)
     }
+
+    /// MaxViT's attention scores: an Einsum costs one multiply-accumulate per combination of its letters.
+    @Test func einsumIsCountedAsTheProductItWritesOut() throws {
+        let graph = Graph(
+            nodes: [Node(name: "scores", opType: "Einsum", inputs: ["q", "k"], outputs: ["s"],
+                         attributes: [Attribute("equation", .string("B G H I D, B G H J D -> B G H I J"))])],
+            inputs: ["q", "k"].map { ValueInfo(name: $0, elementType: .float, shape: [1, 4, 2, 49, 32].map { .fixed($0) }) },
+            outputs: [ValueInfo(name: "s", elementType: .float, shape: nil)])
+        let cost = try #require(try Model(graph: graph, opset: 17).specialized().costs().first)
+        #expect(cost.outputShape == [1, 4, 2, 49, 49])
+        #expect(cost.macs == 4 * 2 * 49 * 49 * 32)
+    }
 }

@@ -50,7 +50,7 @@ import Testing
 
     /// The vector forms of every activation agree with libm's scalar definitions.
     @Test(arguments: [Activation.relu, .leakyRelu(alpha: 0.1), .clip(min: -0.5, max: 3), .sigmoid, .silu,
-                      .hardSigmoid(alpha: 0.2, beta: 0.5), .hardSwish, .tanh, .erf, .sqrt])
+                      .hardSigmoid(alpha: 0.2, beta: 0.5), .hardSwish, .tanh, .erf, .sqrt, .exp])
     func activationMatchesReference(_ activation: Activation) {
         let count = 4001
         let x = (0..<count).map { i -> Float in

@@ -33,18 +33,22 @@ import Testing
         #expect(relativeError(actual.values, expected.values) <= 1e-6)
     }
 
-    @Test func globalPoolingAveragesAndMaximizesEachPlane() {
-        let planes = 5, size = 37
-        let input = Buffer(random: planes * size, seed: 41)
+    @Test(arguments: RowReduction.Kind.allCases)
+    func rowReductionMatchesItsDefinition(_ kind: RowReduction.Kind) {
+        // 37 values a row: two full vectors and a scalar tail.
+        let rows = 5, size = 37
+        let input = Buffer(random: rows * size, seed: 41), output = Buffer(zeros: rows)
         let (pool, _) = machinery(threads: 2)
-        for kind in [Pooling.Kind.max, .average] {
-            let output = Buffer(zeros: planes)
-            Pooling.global(kind, planes: planes, size: size, input: input.pointer, output: output.pointer, pool: pool)
-            let expected = (0..<planes).map { p in
-                let plane = input.values[(p * size)..<((p + 1) * size)]
-                return kind == .max ? plane.max()! : plane.reduce(0, +) / Float(size)
+        RowReduction.run(kind, rows: rows, size: size, input: input.pointer, output: output.pointer, pool: pool)
+        let expected = (0..<rows).map { r -> Float in
+            let row = input.values[(r * size)..<((r + 1) * size)]
+            switch kind {
+            case .sum: return row.reduce(0, +)
+            case .mean: return row.reduce(0, +) / Float(size)
+            case .max: return row.max()!
+            case .l2: return row.map { $0 * $0 }.reduce(0, +).squareRoot()
             }
-            #expect(relativeError(output.values, expected) <= 1e-6)
         }
+        #expect(relativeError(output.values, expected) <= 1e-6)
     }
 }

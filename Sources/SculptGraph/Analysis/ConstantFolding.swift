@@ -10,7 +10,7 @@ enum ConstantFolding {
     static let foldable: Set<String> = ShapeInference.unary.union(ShapeInference.binary).union([
         "Constant", "Cast", "Shape", "Size", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Slice",
         "Gather", "Concat", "Split", "Expand", "ConstantOfShape", "Range", "Where", "Sum", "ScatterND",
-        "ReduceProd", "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin",
+        "ReduceProd", "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceL2",
     ]).subtracting(["HardSigmoid", "HardSwish", "LeakyRelu", "Clip"])
 
     /// The largest constant the folder materializes.
@@ -63,7 +63,7 @@ enum ConstantFolding {
             }
         case "Expand":
             result = [x.gathered(Layout.broadcastSources(shape: c.inputs[0]!.shape, to: infos[0].shape))]
-        case "ReduceProd", "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin":
+        case "ReduceProd", "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceL2":
             result = [try reduce(c, x, shape: c.inputs[0]!.shape)]
         case "ScatterND":
             result = [try scatter(c, x, indices: values[1]!.integers, updates: values[2]!)]
@@ -232,7 +232,7 @@ enum ConstantFolding {
     }
 
     static func reduce(_ c: NodeContext, _ x: Elements, shape: [Int]) throws -> Elements {
-        let axes = try c.axes(inputIndex: 1, rank: shape.count) ?? Array(shape.indices)
+        let axes = try c.reducedAxes(inputIndex: 1, rank: shape.count)
         let reducedCount = axes.map { shape[$0] }.reduce(1, *)
         let groups = Layout.reductionGroups(shape: shape, axes: Set(axes))
         let values = x.floats
@@ -244,6 +244,7 @@ enum ConstantFolding {
             case "ReduceSum": return members.reduce(0, +)
             case "ReduceMean": return members.reduce(0, +) / Float(max(reducedCount, 1))
             case "ReduceMax": return members.max() ?? -.infinity
+            case "ReduceL2": return members.reduce(0) { $0 + $1 * $1 }.squareRoot()
             default: return members.min() ?? .infinity
             }
         }

@@ -53,6 +53,10 @@ extension ShapedGraph {
         case "MatMul":
             guard let a = node.input(0).flatMap({ tensors[$0]?.shape }), let k = a.last else { return 0 }
             return elementCount(output + [k], limit: LayerCost.macsLimit) ?? LayerCost.macsLimit
+        case "Einsum" where node.inputs.count >= 2:
+            // One multiply-accumulate per combination of the letters' values, as a product written out would take.
+            guard let equation = try? einsum(node) else { return 0 }
+            return elementCount(Array(equation.sizes.values), limit: LayerCost.macsLimit) ?? LayerCost.macsLimit
         default:
             return 0
         }

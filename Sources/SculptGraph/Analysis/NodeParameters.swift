@@ -13,12 +13,13 @@ extension ShapedGraph {
         try ShapeInference.splitSizes(context(node), length: length)
     }
 
-    /// Reductions: the axes reduced (all of them when none are given, unless noop_with_empty_axes).
+    /// Reductions: the axes reduced (all of them when none or an empty list is given, unless noop_with_empty_axes).
     public func reductionAxes(_ node: Node) throws -> [Int] {
-        let rank = tensors[node.inputs[0]]?.shape.count ?? 0
-        if let axes = try context(node).axes(inputIndex: 1, rank: rank) { return axes }
-        return (node.int("noop_with_empty_axes") ?? 0) != 0 ? [] : Array(0..<rank)
+        try context(node).reducedAxes(inputIndex: 1, rank: tensors[node.inputs[0]]?.shape.count ?? 0)
     }
+
+    /// Einsum: the equation resolved against the input shapes.
+    public func einsum(_ node: Node) throws -> EinsumEquation { try ShapeInference.einsum(context(node)) }
 
     /// Pad: amounts added before and after each axis (negative ones crop).
     public func padding(_ node: Node) throws -> (begin: [Int], end: [Int]) {

@@ -59,6 +59,7 @@ enum ShapeInference {
             return [TensorInfo(shape: perm.map { x.shape[$0] }, dataType: x.dataType)]
         case "Gemm": return [try gemm(c)]
         case "MatMul": return [try matMul(c)]
+        case "Einsum": return [TensorInfo(shape: try einsum(c).outputShape, dataType: try c.input(0).dataType)]
         case "Concat":
             let all = try (0..<c.node.inputs.count).map { try c.input($0) }
             guard let first = all.first else { throw c.error("needs at least one input") }
@@ -124,11 +125,10 @@ enum ShapeInference {
             let x = try c.input(0)
             _ = try c.axis(default: c.opset >= 13 ? -1 : 1, rank: x.shape.count)
             return [TensorInfo(shape: x.shape, dataType: x.dataType)]
-        case "ReduceMean", "ReduceSum", "ReduceProd", "ReduceMax", "ReduceMin":
+        case "ReduceMean", "ReduceSum", "ReduceProd", "ReduceMax", "ReduceMin", "ReduceL2":
             let x = try c.input(0)
             let keep = (c.node.int("keepdims") ?? 1) != 0
-            let axes = try c.axes(inputIndex: 1, rank: x.shape.count)
-            let reduced = axes ?? ((c.node.int("noop_with_empty_axes") ?? 0) != 0 ? [] : Array(x.shape.indices))
+            let reduced = try c.reducedAxes(inputIndex: 1, rank: x.shape.count)
             var shape = [Int]()
             for (i, n) in x.shape.enumerated() {
                 if !reduced.contains(i) { shape.append(n) } else if keep { shape.append(1) }
@@ -216,6 +216,16 @@ enum ShapeInference {
         if vectorB { shape.removeLast() }
         if vectorA { shape.remove(at: shape.count - (vectorB ? 1 : 2)) }
         return TensorInfo(shape: shape, dataType: try c.input(0).dataType)
+    }
+
+    static func einsum(_ c: NodeContext) throws -> EinsumEquation {
+        guard let equation = c.node.string("equation") else { throw c.error("needs an equation") }
+        let shapes = try c.node.inputs.indices.map { try c.shape($0) }
+        do {
+            return try EinsumEquation(equation, shapes: shapes)
+        } catch {
+            throw c.error(error.reason)
+        }
     }
 
     static func reshape(_ c: NodeContext) throws -> TensorInfo {

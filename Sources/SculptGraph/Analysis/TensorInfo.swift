@@ -78,6 +78,13 @@ struct NodeContext {
         return try raw.map { try $0.map { try normalizedAxis($0, rank: rank, node: label) } }
     }
 
+    /// The axes a reduction reduces: the given ones (attribute or input `index`); when none or an
+    /// empty list is given, every axis, or none with `noop_with_empty_axes`.
+    func reducedAxes(inputIndex index: Int, rank: Int) throws -> [Int] {
+        if let axes = try axes(inputIndex: index, rank: rank), !axes.isEmpty { return axes }
+        return (node.int("noop_with_empty_axes") ?? 0) != 0 ? [] : Array(0..<rank)
+    }
+
     func axis(_ name: String = "axis", default value: Int, rank: Int) throws -> Int {
         try normalizedAxis(node.int(name) ?? value, rank: rank, node: label)
     }

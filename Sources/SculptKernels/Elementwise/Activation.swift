@@ -17,6 +17,7 @@ public enum Activation: Sendable, Equatable, Hashable {
     case tanh
     case erf
     case sqrt
+    case exp
 
     /// The textbook scalar form (libm), which reference kernels use; fast kernels use the vector
     /// forms, which agree with it to a few ulps.
@@ -33,6 +34,7 @@ public enum Activation: Sendable, Equatable, Hashable {
         case .tanh: Foundation.tanh(x)
         case .erf: Foundation.erf(x)
         case .sqrt: x.squareRoot()
+        case .exp: Foundation.exp(x)
         }
     }
 
@@ -54,6 +56,7 @@ public enum Activation: Sendable, Equatable, Hashable {
         case .silu: map(input, output, count) { $0 * VectorMath.sigmoid($0) }
         case .tanh: map(input, output, count) { VectorMath.tanh($0) }
         case .erf: map(input, output, count) { VectorMath.erf($0) }
+        case .exp: map(input, output, count) { VectorMath.exp($0) }
         }
     }
 

@@ -25,6 +25,16 @@ public struct BatchedMatMul: Sendable {
         self.bStrides = bStrides
     }
 
+    /// The element offset of every index of `shape`, in row-major order, under `strides`: the
+    /// batch offsets of an operand whose batch dimensions have those strides (0 to broadcast).
+    public static func offsets(shape: [Int], strides: [Int]) -> [Int] {
+        var offsets = [0]
+        for (size, stride) in zip(shape, strides) {
+            offsets = offsets.flatMap { base in (0..<size).map { base + $0 * stride } }
+        }
+        return offsets
+    }
+
     public func run(a: UnsafePointer<Float>, b: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                     activation: Activation = .identity, pool: ThreadPool, workspace: Workspace) {
         for index in 0..<batch {
@@ -34,6 +44,16 @@ public struct BatchedMatMul: Sendable {
                 b: StridedPacker(data: b + bOffsets[index], extent: n, extentStride: bStrides.column, depthStride: bStrides.depth),
                 output: GEMMOutput(data: output + index * m * n, rowStride: n, activation: activation),
                 pool: pool, workspace: workspace)
+        }
+    }
+
+    /// The same products by the plain definition: for products too small for packing to pay
+    /// (or with no depth at all, whose outputs are zeros).
+    public func runReference(a: UnsafePointer<Float>, b: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        for index in 0..<batch {
+            ReferenceGEMM.multiply(m: m, n: n, k: k, a: a + aOffsets[index], aRowStride: aStrides.row, aDepthStride: aStrides.depth,
+                                   b: b + bOffsets[index], bDepthStride: bStrides.depth, bColumnStride: bStrides.column,
+                                   c: output + index * m * n)
         }
     }
 }

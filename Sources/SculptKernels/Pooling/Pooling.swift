@@ -145,30 +145,6 @@ public enum Pooling {
             }
         }
     }
-
-    /// Mean (or max) over each plane of `size` values: GlobalAveragePool, GlobalMaxPool, and
-    /// ReduceMean over trailing axes.
-    public static func global(_ kind: Kind, planes: Int, size: Int, input: UnsafePointer<Float>,
-                              output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
-        pool.parallelRanges(planes, work: planes * size, minimumWork: 1 << 16) { range in
-            for plane in range {
-                let src = input + plane * size
-                var i = 0
-                var acc = kind == .max ? Vector(repeating: -.infinity) : Vector()
-                while i + Vector.scalarCount <= size {
-                    let v = (src + i).vector()
-                    acc = kind == .max ? maximum(acc, v) : acc + v
-                    i += Vector.scalarCount
-                }
-                var result = kind == .max ? acc.max() : acc.sum()
-                while i < size {
-                    result = kind == .max ? max(result, src[i]) : result + src[i]
-                    i += 1
-                }
-                output[plane] = kind == .max ? result : result / Float(size)
-            }
-        }
-    }
 }
 
 extension PoolingShape {

@@ -96,20 +96,9 @@ extension Operators {
         let batchShape = Broadcast.shape([Array(aShape.dropLast(2)), Array(bShape.dropLast(2))]) ?? []
         let aBatch = Broadcast.strides(of: Array(aShape.dropLast(2)), in: batchShape)
         let bBatch = Broadcast.strides(of: Array(bShape.dropLast(2)), in: batchShape)
-        let batchStrides = StridedCopy.contiguousStrides(batchShape)
-        let batch = batchShape.reduce(1, *)
-        func offsets(_ strides: [Int], matrix: Int) -> [Int] {
-            (0..<batch).map { index in
-                var rest = index, offset = 0
-                for axis in batchShape.indices {
-                    offset += rest / batchStrides[axis] * strides[axis]
-                    rest %= batchStrides[axis]
-                }
-                return offset * matrix
-            }
-        }
-        let product = BatchedMatMul(batch: batch, m: m, n: n, k: k,
-                                    aOffsets: offsets(aBatch, matrix: m * k), bOffsets: offsets(bBatch, matrix: k * n),
+        let product = BatchedMatMul(batch: batchShape.reduce(1, *), m: m, n: n, k: k,
+                                    aOffsets: BatchedMatMul.offsets(shape: batchShape, strides: aBatch.map { $0 * m * k }),
+                                    bOffsets: BatchedMatMul.offsets(shape: batchShape, strides: bBatch.map { $0 * k * n }),
                                     aStrides: (row: k, depth: 1), bStrides: (column: 1, depth: n))
         let right = try c.pointer(b)
         return { product.run(a: input, b: right, output: output, activation: activation, pool: pool, workspace: workspace) }

@@ -15,10 +15,12 @@ enum Operators {
             "AveragePool": { try pooling(.average, $0, $1) },
             "GlobalAveragePool": { try globalPooling(.average, $0, $1) },
             "GlobalMaxPool": { try globalPooling(.max, $0, $1) },
-            "ReduceMean": { try reduce(.average, $0, $1) },
+            "ReduceMean": { try reduce(.mean, $0, $1) },
             "ReduceMax": { try reduce(.max, $0, $1) },
+            "ReduceL2": { try reduce(.l2, $0, $1) },
             "Gemm": gemm,
             "MatMul": matMul,
+            "Einsum": einsum,
             "Transpose": transpose,
             "Concat": concat,
             "Split": split,
@@ -29,7 +31,7 @@ enum Operators {
             "LayerNormalization": layerNormalization,
             "Softmax": softmax,
         ]
-        for op in ["Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Erf", "Sqrt"] {
+        for op in ["Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Erf", "Sqrt", "Exp"] {
             table[op] = unary
         }
         for op in binaryOperators.keys { table[op] = binary }

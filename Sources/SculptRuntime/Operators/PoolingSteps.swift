@@ -39,20 +39,20 @@ extension Operators {
             let planes = shape[0] * ChannelBlocks.count(shape[1])
             return { Pooling.globalBlocked(kind, planes: planes, size: size, input: input, output: output, pool: pool) }
         }
-        let planes = shape[0] * shape[1]
-        return { Pooling.global(kind, planes: planes, size: size, input: input, output: output, pool: pool) }
+        let planes = shape[0] * shape[1], reduction: RowReduction.Kind = kind == .max ? .max : .mean
+        return { RowReduction.run(reduction, rows: planes, size: size, input: input, output: output, pool: pool) }
     }
 
-    /// ReduceMean and ReduceMax: reduced axes are moved last (a copy, unless they already are),
-    /// then each row is reduced.
-    static func reduce(_ kind: Pooling.Kind, _ f: FusedNode, _ c: PlanContext) throws -> () -> Void {
+    /// ReduceMean, ReduceMax and ReduceL2: reduced axes are moved last (a copy, unless they
+    /// already are), then each row is reduced.
+    static func reduce(_ kind: RowReduction.Kind, _ f: FusedNode, _ c: PlanContext) throws -> () -> Void {
         let x = try f.input(0), shape = c.shape(x)
         let axes = Set(try c.shaped.reductionAxes(f.node))
         let kept = shape.indices.filter { !axes.contains($0) }, reduced = shape.indices.filter { axes.contains($0) }
         let size = reduced.map { shape[$0] }.reduce(1, *), planes = kept.map { shape[$0] }.reduce(1, *)
         let input = try c.pointer(x), output = try c.pointer(f.output), pool = c.pool
         if kept + reduced == Array(shape.indices) {
-            return { Pooling.global(kind, planes: planes, size: size, input: input, output: output, pool: pool) }
+            return { RowReduction.run(kind, rows: planes, size: size, input: input, output: output, pool: pool) }
         }
         let order = kept + reduced
         let strides = StridedCopy.contiguousStrides(shape)
@@ -60,7 +60,7 @@ extension Operators {
         let staging = c.allocate(shape.reduce(1, *))
         return {
             gather.run(from: input, to: staging)
-            Pooling.global(kind, planes: planes, size: size, input: staging, output: output, pool: pool)
+            RowReduction.run(kind, rows: planes, size: size, input: staging, output: output, pool: pool)
         }
     }
 }

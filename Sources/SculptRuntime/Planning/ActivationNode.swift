@@ -22,6 +22,7 @@ extension Activation {
         case "Tanh": self = .tanh
         case "Erf": self = .erf
         case "Sqrt": self = .sqrt
+        case "Exp": self = .exp
         default: return nil
         }
     }
