@@ -69,6 +69,7 @@ struct Sculptd: AsyncParsableCommand {
                 let cached = (try? store.counts().measurements) ?? 0
                 logger.info("listening on \(host):\(port), device \(profiler.device.id), store \(store.path) (\(cached) measurements)")
                 notifier.notify("READY=1\nSTATUS=serving on \(host):\(port), \(cached) measurements cached\nMAINPID=\(getpid())")
+                StartupCode.release()
             },
             logger: logger)
         var services: [any Service] = [app]
