@@ -18,6 +18,6 @@ set -x
 # The search: a pattern per layer for this machine within half the MACs, its report, then the
 # pruned model's accuracy on the held-out images and its latency on the sparse kernels.
 "$sculpt" prune "$model" --data examples/mnist/calib.npz --test-data examples/mnist/test.npz --device local \
-    --target-macs 0.5 --episodes 64 --out .build/example-pruned
+    --target-macs 0.35 --episodes 64 --out .build/example-pruned
 "$sculpt" eval .build/example-pruned/pruned.sculpt --data examples/mnist/test.npz
 "$sculpt" bench .build/example-pruned/pruned.sculpt

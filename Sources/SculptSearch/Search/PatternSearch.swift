@@ -95,20 +95,25 @@ public final class PatternSearch {
                                 "policy_updates": updatingSeconds, "baselines": environment.evaluationSeconds - agentEvaluationSeconds])
     }
 
-    /// Random search: configurations drawn uniformly, those over the budget dropped unevaluated
-    /// (their costs are known beforehand), until as many distinct ones are evaluated as the agent
-    /// evaluated (it samples some configurations more than once, and evaluates each once); fewer
-    /// when the draws find no more. When no configuration meets the budget, none is dropped.
+    /// Random search: the agent's constrained choices made uniformly at random (each layer's
+    /// candidate drawn from those that keep the budget within reach), until as many distinct
+    /// configurations are evaluated as the agent evaluated (it samples some more than once, and
+    /// evaluates each once); fewer when the draws find no more. Whole configurations drawn
+    /// uniformly are almost never within a tight budget: at 0.47 of ResNet-20's latency, none
+    /// was in a thousand draws per evaluation of the agent.
     private func randomSearch(evaluations: Int) throws -> [Evaluation] {
         var random = SeededRandom(seed: settings.seed &+ 2)
-        let options = environment.allowed.map { allowed in allowed.indices.filter { allowed[$0] } }
-        let reachable = environment.meetsBudget(environment.cheapest)
         var seen = Set<[Int]>(), result = [Evaluation](), draws = 0
         while seen.count < evaluations, draws < 1000 * evaluations {
             draws += 1
-            let choices = options.map { $0[Int(random.next() % UInt64($0.count))] }
-            guard !reachable || environment.meetsBudget(choices), seen.insert(choices).inserted else { continue }
-            result.append(try environment.evaluate(choices))
+            var choices = [Int?](repeating: nil, count: environment.layers.count)
+            for d in choices.indices {
+                let feasible = environment.feasible(choices, at: d)
+                let options = feasible.indices.filter { feasible[$0] }
+                choices[d] = options[Int(random.next() % UInt64(options.count))]
+            }
+            let configuration = choices.map { $0! }
+            if seen.insert(configuration).inserted { result.append(try environment.evaluate(configuration)) }
         }
         return result
     }

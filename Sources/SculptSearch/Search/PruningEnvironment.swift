@@ -164,17 +164,6 @@ public final class PruningEnvironment {
          denseMACs - zip(layers, choices).reduce(0) { $0 + $1.0.macs - Self.keptMACs($1.0, $1.1) })
     }
 
-    /// The cheapest configuration: the least costly candidate on every layer.
-    public var cheapest: [Int] {
-        costs.map { row in row.indices.min { row[$0] < row[$1] }! }
-    }
-
-    /// Whether a configuration meets the budget.
-    public func meetsBudget(_ choices: [Int]) -> Bool {
-        let (latency, macs) = cost(choices)
-        return budget.isMet(latency: latency, macs: macs, denseMACs: denseMACs)
-    }
-
     /// Where decision `d` stands against the budget, as shares of it: what the rest of the model
     /// and the choices before `d` cost, and the least the decisions after it can cost.
     public func budgetState(_ choices: [Int?], at d: Int) -> (spent: Double, cheapestRest: Double) {
