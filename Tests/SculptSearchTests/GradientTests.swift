@@ -75,6 +75,7 @@ import Testing
         Self.check([(4, 3)]) { t, v in t.scatterAddRows(t.gatherRows(v[0], edges), targets, rows: 4) }
         Self.check([(6, 1)]) { t, v in t.segmentSoftmax(v[0], segments: targets, count: 4) }
         Self.check([(3, 2), (3, 3)]) { t, v in t.concatColumns(v[0], v[1]) }
+        Self.check([(3, 2)]) { t, v in t.multiply(t.transpose(v[0]), t.transpose(v[0])) }
     }
 
     @Test func gatv2Layer() {

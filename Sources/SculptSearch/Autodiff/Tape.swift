@@ -295,6 +295,17 @@ public final class Tape {
         }
     }
 
+    /// aᵀ.
+    public func transpose(_ a: Variable) -> Variable {
+        let x = values[a.index]
+        func transposed(_ m: Matrix) -> Matrix {
+            var out = Matrix(zeros: m.columns, m.rows)
+            for r in 0..<m.rows { for c in 0..<m.columns { out.values[c * m.rows + r] = m.values[r * m.columns + c] } }
+            return out
+        }
+        return record(transposed(x)) { tape, g in tape.accumulate(a, transposed(g)) }
+    }
+
     /// [a | b]: the columns of b after those of a (same rows).
     public func concatColumns(_ a: Variable, _ b: Variable) -> Variable {
         let x = values[a.index], y = values[b.index]

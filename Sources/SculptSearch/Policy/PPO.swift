@@ -5,6 +5,8 @@ import Foundation
 public struct Transition: Sendable {
     public var graph: GraphInput
     public var node: Int
+    /// The features of the candidates at `node`, one row each.
+    public var candidates: Matrix
     public var allowed: [Bool]
     public var action: Int
     public var logProbability: Float
@@ -12,9 +14,11 @@ public struct Transition: Sendable {
     /// The reward after this decision (the episode's reward on its last decision, 0 before).
     public var reward: Float
 
-    public init(graph: GraphInput, node: Int, allowed: [Bool], action: Int, logProbability: Float, value: Float, reward: Float = 0) {
+    public init(graph: GraphInput, node: Int, candidates: Matrix, allowed: [Bool], action: Int, logProbability: Float, value: Float,
+                reward: Float = 0) {
         self.graph = graph
         self.node = node
+        self.candidates = candidates
         self.allowed = allowed
         self.action = action
         self.logProbability = logProbability
@@ -69,12 +73,12 @@ public final class PPO {
     }
 
     /// Samples a candidate at `node`; returns the transition to store (reward still 0).
-    public func act(_ graph: GraphInput, node: Int, allowed: [Bool], greedy: Bool = false) -> Transition {
+    public func act(_ graph: GraphInput, node: Int, candidates: Matrix, allowed: [Bool], greedy: Bool = false) -> Transition {
         let tape = Tape()
-        let (logProbabilities, value) = model.evaluate(tape, graph, node: node, allowed: allowed)
+        let (logProbabilities, value) = model.evaluate(tape, graph, node: node, candidateFeatures: candidates, allowed: allowed)
         let lp = tape.value(logProbabilities).values
         let action = greedy ? lp.indices.max { lp[$0] < lp[$1] }! : random.categorical(lp.map { Foundation.exp($0) })
-        return Transition(graph: graph, node: node, allowed: allowed, action: action, logProbability: lp[action],
+        return Transition(graph: graph, node: node, candidates: candidates, allowed: allowed, action: action, logProbability: lp[action],
                           value: tape.value(value).values[0])
     }
 
@@ -123,7 +127,7 @@ public final class PPO {
                 var policyTerms = [Variable](), valueTerms = [Variable](), entropyTerms = [Variable]()
                 for i in batch {
                     let t = transitions[i]
-                    let (logProbabilities, value) = model.evaluate(tape, t.graph, node: t.node, allowed: t.allowed)
+                    let (logProbabilities, value) = model.evaluate(tape, t.graph, node: t.node, candidateFeatures: t.candidates, allowed: t.allowed)
                     let ratio = tape.exp(tape.add(tape.pick(logProbabilities, columns: [t.action]),
                                                   tape.constant(Matrix(rows: 1, columns: 1, values: [-t.logProbability]))))
                     let advantage = advantages[i]

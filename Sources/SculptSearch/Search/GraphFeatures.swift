@@ -8,6 +8,8 @@ import SculptKernels
 /// layer being decided) where the configuration stands against the budget.
 public struct GraphFeatures {
     public static let count = 20
+    /// Features of each candidate of the decision being made: see `candidates(choices:at:)`.
+    public static let candidateCount = 5 + SearchSpace.candidates.count
     private let environment: PruningEnvironment
     private let base: Matrix
     private let sources: [Int], targets: [Int], edgeFeatures: [Float]
@@ -89,5 +91,26 @@ public struct GraphFeatures {
             features[decisionNodes[current], 19] = Float(cheapestRest)
         }
         return GraphInput(features: features, sources: sources, targets: targets, edgeFeatures: edgeFeatures)
+    }
+
+    /// One row per candidate of decision `d` (zeros where not allowed): the share of the layer's
+    /// weight energy it keeps, its cost and the cost it saves over dense as shares of the budget,
+    /// its density, the budget left if it is chosen and every later layer takes its cheapest
+    /// candidate, and which candidate it is (one-hot). What the actor learns from these about one
+    /// layer carries over to the others.
+    public func candidates(choices: [Int?], at d: Int) -> Matrix {
+        let e = environment, count = SearchSpace.candidates.count
+        let (spent, cheapestRest) = e.budgetState(choices, at: d)
+        var rows = Matrix(zeros: count, Self.candidateCount)
+        for c in 0..<count where e.allowed[d][c] {
+            let cost = e.costShare(d, c)
+            rows[c, 0] = Float(e.keptEnergy[d][c])
+            rows[c, 1] = Float(cost)
+            rows[c, 2] = Float(e.costShare(d, 0) - cost)
+            rows[c, 3] = Float(SearchSpace.candidates[c].density)
+            rows[c, 4] = Float(min(1, max(-1, 1 - spent - cheapestRest - cost)))
+            rows[c, 5 + c] = 1
+        }
+        return rows
     }
 }

@@ -50,7 +50,8 @@ public final class PatternSearch {
         self.environment = environment
         self.settings = settings
         features = GraphFeatures(environment)
-        ppo = PPO(model: ActorCritic(features: GraphFeatures.count, candidates: SearchSpace.candidates.count, seed: settings.seed),
+        ppo = PPO(model: ActorCritic(features: GraphFeatures.count, candidateFeatures: GraphFeatures.candidateCount,
+                                     candidates: SearchSpace.candidates.count, seed: settings.seed),
                   seed: settings.seed &+ 1)
         if let checkpoint {
             episodesDone = checkpoint.episodesDone
@@ -132,7 +133,7 @@ public final class PatternSearch {
         let start = Date()
         for d in environment.layers.indices {
             let t = ppo.act(features.input(choices: choices, current: d), node: features.decisionNodes[d],
-                            allowed: environment.feasible(choices, at: d))
+                            candidates: features.candidates(choices: choices, at: d), allowed: environment.feasible(choices, at: d))
             choices[d] = t.action
             transitions.append(t)
         }

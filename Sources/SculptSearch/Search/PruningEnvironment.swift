@@ -80,6 +80,9 @@ public final class PruningEnvironment {
     /// Calibration images every configuration is recovered on before its accuracy counts (0:
     /// accuracy of the masks alone).
     public let recoveryImages: Int
+    /// The share of each decision layer's weight energy (Σ w²) that each candidate keeps (0 where
+    /// not allowed): what the mask costs the layer before recovery.
+    public let keptEnergy: [[Double]]
     /// What each (decision layer, candidate) costs in the budget's unit (infinite where not
     /// allowed), what the rest of the model costs, and the most a configuration may cost.
     private let costs: [[Double]]
@@ -107,6 +110,18 @@ public final class PruningEnvironment {
             pair.1.indices.map { c in
                 guard pair.1[c] else { return .infinity }
                 return budget.budgetCost(latency: latency.latencies[l][c] ?? 0, macs: Self.keptMACs(pair.0, c))
+            }
+        }
+        keptEnergy = try zip(layers, allowed).map { layer, allowed in
+            guard let weight = model.graph.initializers[layer.weight]?.floats else {
+                throw PatternError.notApplicable(layer: layer.name, reason: "its weight is not a float tensor")
+            }
+            let total = max(weight.reduce(0) { $0 + Double($1) * Double($1) }, .leastNonzeroMagnitude)
+            return try allowed.indices.map { c in
+                guard allowed[c] else { return 0 }
+                guard c != 0 else { return 1 }
+                let keep = try MaskSelection.select(layer, weight: weight, pattern: SearchSpace.candidates[c]).keep
+                return zip(weight, keep).reduce(0) { $0 + ($1.1 ? Double($1.0) * Double($1.0) : 0) } / total
             }
         }
         fixedCost = budget.budgetCost(latency: remainderMs, macs: denseMACs - layers.reduce(0) { $0 + $1.macs })
@@ -163,6 +178,9 @@ public final class PruningEnvironment {
         (latency.total(choices) + remainderMs,
          denseMACs - zip(layers, choices).reduce(0) { $0 + $1.0.macs - Self.keptMACs($1.0, $1.1) })
     }
+
+    /// What candidate `c` of decision `d` costs, as a share of the budget (infinite where not allowed).
+    public func costShare(_ d: Int, _ c: Int) -> Double { costs[d][c] / limit }
 
     /// Where decision `d` stands against the budget, as shares of it: what the rest of the model
     /// and the choices before `d` cost, and the least the decisions after it can cost.
