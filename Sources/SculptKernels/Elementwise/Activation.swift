@@ -62,9 +62,10 @@ public enum Activation: Sendable, Equatable, Hashable {
 
     /// The vector form of the piecewise-linear functions, small enough to inline into a kernel's
     /// epilogue and keep in registers; nil for the transcendental ones, which kernels apply
-    /// afterwards with `apply(_:count:)`.
-    @inline(__always)
-    public func inlineForm(_ x: Vector) -> Vector? {
+    /// afterwards with `apply(_:count:)`. Transparent, like `clamp`: with `@inline(__always)` it
+    /// stayed a call in the dense convolution's epilogue.
+    @_transparent
+    func inlineForm(_ x: Vector) -> Vector? {
         switch self {
         case .identity: x
         case .relu: maximum(x, Vector())
