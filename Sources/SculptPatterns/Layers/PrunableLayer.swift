@@ -55,6 +55,14 @@ public struct PrunableLayer: Sendable, Equatable {
         }
     }
 
+    /// The values of its weight in `model`; throws, naming the layer, when they are not floats.
+    public func weightValues(in model: Model) throws(PatternError) -> [Float] {
+        guard let values = model.graph.initializers[weight]?.floats else {
+            throw .notApplicable(layer: name, reason: "its weight '\(weight)' is not a float tensor")
+        }
+        return values
+    }
+
     /// Throws unless `pattern` applies to this layer, naming it and why.
     public func check(_ pattern: PatternConfig) throws(PatternError) {
         try pattern.validate()

@@ -39,9 +39,7 @@ public struct ModelMasks: Sendable, Equatable {
             }
             let pattern = config.pattern(for: layer.name)
             guard pattern.family != .dense, pattern.family != .channels, layer.families.contains(pattern.family) else { continue }
-            guard let weight = model.graph.initializers[layer.weight]?.floats else {
-                throw PatternError.notApplicable(layer: layer.name, reason: "its weight '\(layer.weight)' is not a float tensor")
-            }
+            let weight = try layer.weightValues(in: model)
             guard pattern.family == .shape else {
                 masks.append(try MaskSelection.select(layer, weight: weight, pattern: pattern))
                 continue

@@ -113,9 +113,7 @@ public final class PruningEnvironment {
             }
         }
         keptEnergy = try zip(layers, allowed).map { layer, allowed in
-            guard let weight = model.graph.initializers[layer.weight]?.floats else {
-                throw PatternError.notApplicable(layer: layer.name, reason: "its weight is not a float tensor")
-            }
+            let weight = try layer.weightValues(in: model)
             let total = max(weight.reduce(0) { $0 + Double($1) * Double($1) }, .leastNonzeroMagnitude)
             return try allowed.indices.map { c in
                 guard allowed[c] else { return 0 }
@@ -151,10 +149,8 @@ public final class PruningEnvironment {
         for (l, c) in choices.enumerated() where c != 0 {
             let key = l * SearchSpace.candidates.count + c
             if masks[key] == nil {
-                guard let weight = model.graph.initializers[layers[l].weight]?.floats else {
-                    throw PatternError.notApplicable(layer: layers[l].name, reason: "its weight is not a float tensor")
-                }
-                masks[key] = try MaskSelection.select(layers[l], weight: weight, pattern: SearchSpace.candidates[c])
+                masks[key] = try MaskSelection.select(layers[l], weight: try layers[l].weightValues(in: model),
+                                                      pattern: SearchSpace.candidates[c])
             }
             result.append(masks[key]!)
         }
