@@ -146,7 +146,9 @@ struct Prune: ParsableCommand {
         func heldOutTop1(_ model: Model, _ kernels: [String: ConvolutionKernel]) throws -> Double? {
             try heldOut.map { try Accuracy.evaluate(model, kernels: kernels, on: $0, dataName: testData!, batch: 256).top1 }
         }
-        let chosen = [result.best, result.uniform, result.random]
+        // The agent at the uniform configuration's latency, when that is not the chosen one.
+        let atUniform = result.atUniformLatency.flatMap { $0.choices == result.best.choices ? nil : $0 }
+        let chosen = [result.best, result.uniform, result.random] + (atUniform.map { [$0] } ?? [])
         let models = try chosen.map { e in (try environment.prunedModel(e.choices), try environment.masks(e.choices)) }
         let measured = try endToEnd(try models.map { try SculptFile.serializedData($0.0, masks: $0.1) }, source: source)
         let entries = try chosen.indices.map { i in
@@ -169,7 +171,9 @@ struct Prune: ParsableCommand {
                                  denseTop1: try environment.evaluate([Int](repeating: 0, count: layers.count)).top1,
                                  denseTop1HeldOut: try heldOutTop1(dense, [:]),
                                  denseLatencyMs: denseLatency, denseMACs: environment.denseMACs,
-                                 final: final, uniform: uniform, random: random, recovery: recovery,
+                                 final: final, uniform: uniform, random: random,
+                                 atUniformLatency: atUniform == nil ? nil : entries[3],
+                                 recovery: recovery,
                                  evaluations: ["agent": result.agent, "uniform": result.uniformAll, "random": result.randomAll],
                                  layers: zip(layers, result.best.choices).map { .init(name: $0.name, pattern: SearchSpace.candidates[$1].description) },
                                  seconds: result.seconds)

@@ -54,6 +54,9 @@ struct PruneReport: Encodable {
     var final: Entry
     var uniform: Entry
     var random: Entry
+    /// The agent's most accurate configuration at no more estimated latency than the best uniform
+    /// one, when that is not `final`.
+    var atUniformLatency: Entry?
     var recovery: [RecoveryStep]
     /// Every configuration evaluated: the agent's episodes, the uniform ones, random search's.
     var evaluations: [String: [Evaluation]]
@@ -61,7 +64,8 @@ struct PruneReport: Encodable {
     var seconds: [String: Double]
 
     enum CodingKeys: String, CodingKey {
-        case model, data, testData = "test_data", device, budget, episodes, seed, dense, final, baselines, recovery, evaluations, layers, seconds
+        case model, data, testData = "test_data", device, budget, episodes, seed, dense, final
+        case atUniformLatency = "agent_at_uniform_latency", baselines, recovery, evaluations, layers, seconds
     }
 
     func encode(to encoder: Encoder) throws {
@@ -76,6 +80,7 @@ struct PruneReport: Encodable {
         try c.encode(["top1": denseTop1, "top1_heldout": denseTop1HeldOut, "latency_ms": denseLatencyMs, "macs": Double(denseMACs)]
             .compactMapValues { $0 }, forKey: .dense)
         try c.encode(final, forKey: .final)
+        try c.encodeIfPresent(atUniformLatency, forKey: .atUniformLatency)
         try c.encode(["uniform": uniform, "random": random], forKey: .baselines)
         try c.encode(recovery, forKey: .recovery)
         try c.encode(evaluations, forKey: .evaluations)
@@ -98,16 +103,22 @@ struct PruneReport: Encodable {
             \(line("agent", final))
             \(line("best uniform", uniform))
             \(line("random search", random))
-            """
+            """ + (atUniformLatency.map { "\n" + line("agent at the uniform's latency", $0) } ?? "")
     }
 
     /// Whether the agent is more accurate than each baseline at no more measured latency.
     var verdict: String {
-        [("best uniform", uniform), ("random search", random)].map { name, e in
-            let accuracy = final.top1 > e.top1 ? "more accurate" : final.top1 == e.top1 ? "as accurate" : "less accurate"
-            let latency = final.latencyMs <= e.latencyMs ? "no slower" : String(format: "%.1f %% slower", (final.latencyMs / e.latencyMs - 1) * 100)
-            return "Agent against \(name): \(accuracy) on the calibration data, \(latency) measured end to end."
-        }.joined(separator: "\n")
+        func compare(_ agent: Entry, _ name: String, _ e: Entry) -> String {
+            let accuracy = agent.top1 > e.top1 ? "more accurate than" : agent.top1 == e.top1 ? "as accurate as" : "less accurate than"
+            let latency = agent.latencyMs <= e.latencyMs ? "no slower" : String(format: "%.1f %% slower", (agent.latencyMs / e.latencyMs - 1) * 100)
+            return "\(accuracy) \(name) on the calibration data, \(latency) measured end to end."
+        }
+        var lines = ["- Agent: " + compare(final, "the best uniform configuration", uniform),
+                     "- Agent: " + compare(final, "random search", random)]
+        if let atUniformLatency {
+            lines.append("- Agent at the uniform's latency: " + compare(atUniformLatency, "the best uniform configuration", uniform))
+        }
+        return lines.joined(separator: "\n")
     }
 
     func write(to directory: URL, result: PatternSearch.Result) throws {

@@ -44,8 +44,22 @@ import Testing
     }
 
     static func environment() throws -> PruningEnvironment {
-        try PruningEnvironment(model: model, calibration: calibration, budget: .macs(0.5), latency: try table(),
-                               denseEndToEndMs: 1, recoveryImages: 32)
+        let table = try table()
+        return try PruningEnvironment(model: model, calibration: calibration, budget: .macs(0.5), latency: table,
+                                      denseEndToEndMs: table.total([Int](repeating: 0, count: table.latencies.count)),
+                                      recoveryImages: 32)
+    }
+
+    /// Of equally accurate configurations the faster earns more, but saving a tenth of the dense
+    /// latency is worth less than one more image right in 512; over the budget, the penalty rules.
+    @Test func rewardPrefersTheFasterOfEquallyAccurateConfigurations() {
+        let budget = Budget.latency(0.5)
+        func reward(_ top1: Double, _ latency: Double) -> Double {
+            budget.reward(top1: top1, latency: latency, macs: 0, denseMACs: 1, denseLatency: 1)
+        }
+        #expect(reward(0.9, 0.4) > reward(0.9, 0.5))
+        #expect(reward(0.9 + 1.0 / 512, 0.5) > reward(0.9, 0.4))
+        #expect(reward(1, 0.6) < reward(0.9, 0.5))
     }
 
     static func settings(seed: UInt64) -> PatternSearch.Settings {
@@ -85,7 +99,15 @@ import Testing
         // uniform baseline is the best of those that do.
         let dense = 5_532_544
         #expect((a.agent + a.randomAll + [a.uniform]).allSatisfy { Double($0.macs) <= 0.5 * Double(dense) })
-        #expect(a.best.reward == a.agent.map(\.reward).max())
+        #expect(a.best.top1 == a.agent.map(\.top1).max())
+        // The agent's best at the uniform configuration's latency: none of its configurations
+        // that fast is more accurate.
+        if let atUniform = a.atUniformLatency {
+            #expect(atUniform.latencyMs <= a.uniform.latencyMs)
+            #expect(a.agent.allSatisfy { $0.latencyMs > a.uniform.latencyMs || $0.top1 <= atUniform.top1 })
+        } else {
+            #expect(a.agent.allSatisfy { $0.latencyMs > a.uniform.latencyMs })
+        }
         #expect(Set(a.seconds.keys).isSuperset(of: ["accuracy_evaluation", "encoding_and_policy", "policy_updates"]))
     }
 }

@@ -83,6 +83,11 @@ import Testing
                 #expect(entry?["top1"] is Double && entry?["top1_heldout"] is Double && entry?["latency_ms"] is Double && entry?["macs"] is Int)
             }
             #expect(final["latency_ms_estimated"] is Double)
+            // The agent's best at no more estimated latency than the uniform baseline, when it has one.
+            if let atUniform = report["agent_at_uniform_latency"] as? [String: Any] {
+                let uniform = try #require(baselines["uniform"]?["latency_ms_estimated"] as? Double)
+                #expect(try #require(atUniform["latency_ms_estimated"] as? Double) <= uniform)
+            }
             let heldOut = try json(["eval", "\(out)/pruned.sculpt", "--data", Self.test, "--format", "json"])
             #expect(heldOut["top1"] as? Double == final["top1_heldout"] as? Double)
             let recovery = try #require(report["recovery"] as? [[String: Any]])

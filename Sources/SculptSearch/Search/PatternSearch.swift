@@ -20,6 +20,10 @@ public final class PatternSearch {
         /// The best uniform configuration that meets the budget (or the cheapest when none does), and all of them.
         public var uniform: Evaluation
         public var uniformAll: [Evaluation]
+        /// The agent's most accurate configuration at no more estimated latency than `uniform`:
+        /// the comparison at equal latency, since the best uniform configuration usually leaves
+        /// part of the budget unused (uniform steps are coarse). Nil when the agent has none.
+        public var atUniformLatency: Evaluation?
         /// The best of as many distinct random configurations within the budget as the agent evaluated.
         public var random: Evaluation
         public var randomAll: [Evaluation]
@@ -89,8 +93,9 @@ public final class PatternSearch {
             try environment.evaluate(environment.allowed.map { $0[c] ? c : 0 })
         }
         let randomAll = try randomSearch(evaluations: Set(agent.map(\.choices)).count)
-        return Result(best: bestMeetingBudget(agent), agent: agent,
-                      uniform: bestMeetingBudget(uniformAll), uniformAll: uniformAll,
+        let uniform = bestMeetingBudget(uniformAll)
+        return Result(best: bestMeetingBudget(agent), agent: agent, uniform: uniform, uniformAll: uniformAll,
+                      atUniformLatency: Self.mostAccurate(agent.filter { $0.latencyMs <= uniform.latencyMs }),
                       random: bestMeetingBudget(randomAll), randomAll: randomAll,
                       seconds: ["accuracy_evaluation": agentEvaluationSeconds, "encoding_and_policy": actingSeconds,
                                 "policy_updates": updatingSeconds, "baselines": environment.evaluationSeconds - agentEvaluationSeconds])
@@ -119,12 +124,16 @@ public final class PatternSearch {
         return result
     }
 
-    /// The most accurate evaluation within the budget (the faster of equals), or the cheapest one when none is.
+    /// The most accurate evaluation within the budget, or the cheapest one when none is.
     private func bestMeetingBudget(_ evaluations: [Evaluation]) -> Evaluation {
         let e = environment
-        let meeting = evaluations.filter { e.budget.isMet(latency: $0.latencyMs, macs: $0.macs, denseMACs: e.denseMACs) }
-        if let best = meeting.max(by: { $0.top1 != $1.top1 ? $0.top1 < $1.top1 : $0.latencyMs > $1.latencyMs }) { return best }
-        return evaluations.min { $0.latencyMs < $1.latencyMs }!
+        return Self.mostAccurate(evaluations.filter { e.budget.isMet(latency: $0.latencyMs, macs: $0.macs, denseMACs: e.denseMACs) })
+            ?? evaluations.min { $0.latencyMs < $1.latencyMs }!
+    }
+
+    /// The most accurate evaluation, the faster of equals.
+    private static func mostAccurate(_ evaluations: [Evaluation]) -> Evaluation? {
+        evaluations.max { $0.top1 != $1.top1 ? $0.top1 < $1.top1 : $0.latencyMs > $1.latencyMs }
     }
 
     /// One episode: a decision per layer in order, then the configuration's reward.

@@ -11,14 +11,19 @@ public enum Budget: Sendable, Equatable {
     /// A share of the dense model's MACs.
     case macs(Double)
 
-    /// acc − λ · max(0, cost / target − 1), DESIGN.md's reward.
-    public func reward(top1: Double, latency: Double, macs: Int, denseMACs: Int, penalty: Double = 2) -> Double {
+    /// acc − λ · max(0, cost / target − 1) + μ · (1 − latency / dense latency): DESIGN.md's reward
+    /// and a small reward for speed. With μ = 0.01, saving a tenth of the dense latency is worth a
+    /// tenth of a point of top-1: too little to outweigh an image on a few hundred, enough that
+    /// the agent learns to prefer the faster of equally accurate configurations, which within a
+    /// MACs budget it otherwise does not (docs/search.md, step 4).
+    public func reward(top1: Double, latency: Double, macs: Int, denseMACs: Int, denseLatency: Double,
+                       penalty: Double = 2, speed: Double = 0.01) -> Double {
         let excess: Double
         switch self {
         case .latency(let target): excess = latency / target - 1
         case .macs(let ratio): excess = Double(macs) / (ratio * Double(denseMACs)) - 1
         }
-        return top1 - penalty * max(0, excess)
+        return top1 - penalty * max(0, excess) + speed * (1 - latency / denseLatency)
     }
 
     /// The budget as JSON: `{"target_latency_ms": 8}` or `{"target_macs": 0.5}`.
@@ -75,6 +80,8 @@ public final class PruningEnvironment {
     public let calibration: LabelledData
     public let budget: Budget
     public let denseMACs: Int
+    /// The dense model's latency, measured end to end.
+    public let denseLatencyMs: Double
     /// Latency of everything but the decision layers: measured end to end minus their dense sum.
     public let remainderMs: Double
     /// Calibration images every configuration is recovered on before its accuracy counts (0:
@@ -105,6 +112,7 @@ public final class PruningEnvironment {
         self.calibration = calibration
         self.budget = budget
         denseMACs = shaped.costs().reduce(0) { $0 + $1.macs }
+        denseLatencyMs = denseEndToEndMs
         remainderMs = max(0, denseEndToEndMs - latency.total([Int](repeating: 0, count: layers.count)))
         costs = zip(layers, allowed).enumerated().map { l, pair in
             pair.1.indices.map { c in
@@ -211,7 +219,8 @@ public final class PruningEnvironment {
         // equally accurate configurations so that the agent learns from every episode.
         let score = accuracy.top1 + accuracy.confidence / Double(accuracy.count + 1)
         let evaluation = Evaluation(choices: choices, top1: accuracy.top1, latencyMs: latency, macs: macs,
-                                    reward: budget.reward(top1: score, latency: latency, macs: macs, denseMACs: denseMACs))
+                                    reward: budget.reward(top1: score, latency: latency, macs: macs, denseMACs: denseMACs,
+                                                         denseLatency: denseLatencyMs))
         cache[choices] = evaluation
         evaluations += 1
         evaluationSeconds += Date().timeIntervalSince(start)
