@@ -120,6 +120,16 @@ struct Prune: ParsableCommand {
 
         let environment = try PruningEnvironment(model: dense, calibration: calibration, budget: budget, latency: table,
                                                  denseEndToEndMs: denseLatency, recoveryImages: recoveryImages)
+        if environment.cheapestShare > 1 {
+            // Every episode then makes the same configuration: say so before spending them.
+            var rest = ""
+            if case .latency = budget {
+                rest = String(format: " (%.3f ms of it is the rest of the model: the dense model's %.3f ms end to end less its prunable layers)",
+                              environment.remainderMs, denseLatency)
+            }
+            log(String(format: "warning: no configuration meets the budget: the cheapest costs %.2f times it%@; the search returns the cheapest",
+                       environment.cheapestShare, rest))
+        }
         var settings = PatternSearch.Settings()
         settings.episodes = episodes
         settings.seed = seed

@@ -74,7 +74,7 @@ import Testing
             let result = try runSculpt(["prune", Self.model, "--data", "examples/mnist/calib.npz", "--test-data", Self.test,
                                         "--target-macs", "0.6", "--episodes", "8", "--recovery-images", "16", "--out", out])
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(result.stderr.contains("episode 8/8"))
+            #expect(result.stderr.contains("episode 8/8") && !result.stderr.contains("warning"))
             expectFiles(["pruned.onnx", "pruned.sculpt", "masks.npz", "config.json", "report.json", "report.md", "plot.svg"], in: out)
             let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/report.json"))) as? [String: Any])
             let final = try #require(report["final"] as? [String: Any])
@@ -95,6 +95,18 @@ import Testing
             #expect(recovery.last?["top1"] as? Double == final["top1"] as? Double)
             #expect(recovery.last?["top1_heldout"] as? Double == final["top1_heldout"] as? Double)
             try expectConfigReproducesMasks(model: Self.model, out: out, in: directory)
+        }
+    }
+
+    /// A budget that no configuration meets: a warning before the search, which still ends with a report.
+    @Test func pruneWarnsWhenNoConfigurationMeetsTheBudget() throws {
+        try withTemporaryDirectory { directory in
+            let out = directory.file("pruned").path
+            let result = try runSculpt(["prune", Self.model, "--data", "examples/mnist/calib.npz", "--target-macs", "0.01",
+                                        "--episodes", "8", "--recovery-images", "0", "--out", out])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.contains("warning: no configuration meets the budget"))
+            #expect(FileManager.default.fileExists(atPath: "\(out)/report.json"))
         }
     }
 

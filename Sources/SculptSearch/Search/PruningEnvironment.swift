@@ -183,6 +183,9 @@ public final class PruningEnvironment {
          denseMACs - zip(layers, choices).reduce(0) { $0 + $1.0.macs - Self.keptMACs($1.0, $1.1) })
     }
 
+    /// The least a configuration can cost, as a share of the budget: over 1 when none meets it.
+    public var cheapestShare: Double { costs.reduce(fixedCost) { $0 + $1.min()! } / limit }
+
     /// What candidate `c` of decision `d` costs, as a share of the budget (infinite where not allowed).
     public func costShare(_ d: Int, _ c: Int) -> Double { costs[d][c] / limit }
 
