@@ -22,21 +22,34 @@ import Testing
         #expect(z.values == [24, 22, 34, 32, 44, 42, 54, 52])
     }
 
-    /// Every index of every loop runs exactly once, loop after loop (workers go to sleep and wake).
-    @Test(arguments: [1, 2, 3])
+    /// Every index of every loop runs exactly once, on a thread the pool names, loop after loop:
+    /// workers go to sleep and wake, and with more threads than CPUs some join a loop late or
+    /// not at all (the caller then runs their shares).
+    @Test(arguments: [1, 2, 3, 5])
     func threadPoolRunsEachIterationOnce(threads: Int) {
         let pool = ThreadPool(threads: threads)
-        for count in [1, 2, 7, 1000] {
-            let hits = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: count)
-            for i in 0..<count { (hits + i).initialize(to: Atomic(0)) }
-            pool.parallelFor(count) { i in hits[i].add(1, ordering: .relaxed) }
-            #expect((0..<count).allSatisfy { hits[$0].load(ordering: .relaxed) == 1 })
-            hits.deinitialize(count: count)
+        let capacity = 1000
+        let hits = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: capacity)
+        for i in 0..<capacity { (hits + i).initialize(to: Atomic(0)) }
+        defer {
+            hits.deinitialize(count: capacity)
             hits.deallocate()
         }
-        var total = 0
-        pool.parallelRanges(10) { range in _ = range }
-        for _ in 0..<200 { pool.parallelFor(2) { _ in }; total += 1 }
-        #expect(total == 200)
+        let strayThreads = Atomic<Int>(0)
+        for loop in 0..<500 {
+            let count = [1, 2, 7, 1000, 3, 64][loop % 6]
+            pool.parallelFor(count) { i, thread in
+                hits[i].add(1, ordering: .relaxed)
+                if !(0..<threads).contains(thread) { strayThreads.add(1, ordering: .relaxed) }
+            }
+            let once = (0..<count).allSatisfy { hits[$0].exchange(0, ordering: .relaxed) == 1 }
+            #expect(once, "loop \(loop) of \(count) iterations")
+            if !once { break }
+        }
+        #expect(strayThreads.load(ordering: .relaxed) == 0)
+        let ranges = Mutex<[Range<Int>]>([])
+        pool.parallelRanges(10) { range in ranges.withLock { $0.append(range) } }
+        let covered = ranges.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }.flatMap { Array($0) }
+        #expect(covered == Array(0..<10))
     }
 }

@@ -38,9 +38,11 @@ public final class BlockedDepthwiseConvolution: PreparedConvolution, @unchecked 
     public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
                     activation: Activation, pool: ThreadPool, workspace: Workspace) {
         let s = shape, bands = (s.outHeight + Self.rowsPerTask - 1) / Self.rowsPerTask
-        let tasks = s.batch * blocks * bands
-        pool.parallelFor(tasks) { task in
-            let band = task % bands, plane = task / bands
+        let planes = s.batch * blocks
+        // Bands outside, channel blocks inside: each thread's share is a band of the image, the
+        // part that the pointwise layers around it give the same thread.
+        pool.parallelFor(planes * bands) { task in
+            let band = task / planes, plane = task % planes
             let rows = (band * Self.rowsPerTask)..<min((band + 1) * Self.rowsPerTask, s.outHeight)
             self.convolve(plane: plane, rows: rows, input: input, output: output, residual: residual, activation: activation)
         }
