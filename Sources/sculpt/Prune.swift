@@ -14,12 +14,14 @@ struct Prune: ParsableCommand {
         abstract: "Search a pruning configuration for this device with the PPO agent.",
         discussion: """
             Measures the latency of every (layer, candidate pattern) pair on the device, then lets
-            the agent choose a pattern per layer for --episodes episodes, within the budget: the
+            the agent choose a pattern per layer, episode after episode, within the budget: the
             measured latency against --target-latency (or the MACs against --target-macs). It is
             rewarded by top-1 accuracy on the calibration data (--data):
               reward = top1 − 2 · max(0, cost / target − 1)
             (equally accurate configurations ordered by their confidence in the true class; the
-            penalty only counts when no configuration meets the budget). The best uniform
+            penalty only counts when no configuration meets the budget). The agent runs until it has
+            evaluated --episodes distinct configurations: an episode that repeats one costs nothing
+            and does not count (at most 4 episodes per evaluation in all). The best uniform
             configuration and random search within the budget, with as many evaluations, are run
             as baselines. Writes to DIR what `sculpt apply` writes (its config.json reproduces the
             result), plus report.json, report.md and plot.svg (accuracy against latency of every
@@ -53,7 +55,7 @@ struct Prune: ParsableCommand {
     @Option(help: "The directory to write the pruned model and the report to.")
     var out: String
 
-    @Option(help: "Episodes of the agent (one configuration each).")
+    @Option(help: "The agent's budget: distinct configurations it evaluates (repeats are free).")
     var episodes = 200
 
     @Option(help: "Seed of the agent and of random search: the same seed repeats the run.")
@@ -100,7 +102,7 @@ struct Prune: ParsableCommand {
         let table: LatencyTable, denseLatency: Double
         if let resumed {
             (table, denseLatency) = (resumed.latency, resumed.denseLatencyMs)
-            log("resuming after episode \(resumed.search.episodesDone) of \(episodes)")
+            log("resuming after episode \(resumed.search.episodesDone) (\(Set(resumed.search.agent.map(\.choices)).count) of \(episodes) configurations evaluated)")
         } else {
             let requests = LatencyTable.requests(layers: layers, allowed: allowed, threads: threads)
             log("latency of \(requests.count) layer configurations on \(device.device == "local" ? "this machine" : device.device) (\(threads) thread(s))")
@@ -116,7 +118,7 @@ struct Prune: ParsableCommand {
             denseLatency = try endToEnd([try dense.serializedData()], source: source)[0]
         }
         let measuringSeconds = Date().timeIntervalSince(clock)
-        log(String(format: "dense model: %.3f ms end to end; searching %d episodes", denseLatency, episodes))
+        log(String(format: "dense model: %.3f ms end to end; searching until %d configurations are evaluated", denseLatency, episodes))
 
         let environment = try PruningEnvironment(model: dense, calibration: calibration, budget: budget, latency: table,
                                                  denseEndToEndMs: denseLatency, recoveryImages: recoveryImages)
@@ -131,17 +133,20 @@ struct Prune: ParsableCommand {
                        environment.cheapestShare, rest))
         }
         var settings = PatternSearch.Settings()
-        settings.episodes = episodes
+        settings.evaluations = episodes
         settings.seed = seed
         let search = PatternSearch(environment: environment, settings: settings, resuming: resumed?.search)
-        let searchStart = Date(), startEpisode = search.episodesDone
+        let searchStart = Date(), startEvaluations = search.evaluated.count, startEpisode = search.episodesDone
+        let episodeLimit = episodes * settings.episodesPerEvaluation
         catchInterruption()
-        let outcome = try search.run(progress: { episode, best, latest in
-            guard episode % settings.episodesPerUpdate == 0 || episode == episodes else { return }
+        let outcome = try search.run(progress: { episode, evaluations, best, latest in
+            guard episode % settings.episodesPerUpdate == 0 || evaluations == episodes else { return }
+            // The search ends at the budget of evaluations or at the limit of episodes, whichever comes first.
             let elapsed = Date().timeIntervalSince(searchStart)
-            log(String(format: "episode %d/%d  best reward %.4f (top-1 %.4f, %.3f ms)  latest top-1 %.4f, %.3f ms  ETA %.0f s",
-                       episode, episodes, best.reward, best.top1, best.latencyMs, latest.top1, latest.latencyMs,
-                       elapsed / Double(episode - startEpisode) * Double(episodes - episode)))
+            let eta = min(elapsed / Double(max(1, evaluations - startEvaluations)) * Double(episodes - evaluations),
+                          elapsed / Double(episode - startEpisode) * Double(episodeLimit - episode))
+            log(String(format: "episode %d, evaluated %d/%d  best reward %.4f (top-1 %.4f, %.3f ms)  latest top-1 %.4f, %.3f ms  ETA %.0f s",
+                       episode, evaluations, episodes, best.reward, best.top1, best.latencyMs, latest.top1, latest.latencyMs, eta))
         }, shouldStop: { interruption.load(ordering: .relaxed) })
         guard var result = outcome else {
             try PruneCheckpoint(options: options, latency: table, denseLatencyMs: denseLatency, search: search.checkpoint()).write(to: directory)
@@ -177,7 +182,7 @@ struct Prune: ParsableCommand {
                                             top1HeldOut: try heldOutTop1(model, finalMasks.kernels))
         }
         let report = PruneReport(model: model.model, data: data, testData: testData, device: device.device, budget: budget,
-                                 episodes: episodes, seed: seed,
+                                 episodes: episodes, agentEpisodes: result.agent.count, seed: seed,
                                  denseTop1: try environment.evaluate([Int](repeating: 0, count: layers.count)).top1,
                                  denseTop1HeldOut: try heldOutTop1(dense, [:]),
                                  denseLatencyMs: denseLatency, denseMACs: environment.denseMACs,

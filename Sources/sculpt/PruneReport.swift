@@ -45,7 +45,9 @@ struct PruneReport: Encodable {
     var testData: String?
     var device: String
     var budget: Budget
+    /// The agent's budget of distinct configurations, and the episodes it took to evaluate them.
     var episodes: Int
+    var agentEpisodes: Int
     var seed: UInt64
     var denseTop1: Double
     var denseTop1HeldOut: Double?
@@ -64,7 +66,7 @@ struct PruneReport: Encodable {
     var seconds: [String: Double]
 
     enum CodingKeys: String, CodingKey {
-        case model, data, testData = "test_data", device, budget, episodes, seed, dense, final
+        case model, data, testData = "test_data", device, budget, episodes, agentEpisodes = "agent_episodes", seed, dense, final
         case atUniformLatency = "agent_at_uniform_latency", baselines, recovery, evaluations, layers, seconds
     }
 
@@ -76,6 +78,7 @@ struct PruneReport: Encodable {
         try c.encode(device, forKey: .device)
         try c.encode(budget.json, forKey: .budget)
         try c.encode(episodes, forKey: .episodes)
+        try c.encode(agentEpisodes, forKey: .agentEpisodes)
         try c.encode(seed, forKey: .seed)
         try c.encode(["top1": denseTop1, "top1_heldout": denseTop1HeldOut, "latency_ms": denseLatencyMs, "macs": Double(denseMACs)]
             .compactMapValues { $0 }, forKey: .dense)
@@ -129,7 +132,7 @@ struct PruneReport: Encodable {
         let markdown = """
             # Pruning report: \(model)
 
-            Budget: \(budgetText). Calibration data: \(data)\(testData.map { "; held-out data: \($0)" } ?? ""). Device: \(device). \(episodes) episodes, seed \(seed).
+            Budget: \(budgetText). Calibration data: \(data)\(testData.map { "; held-out data: \($0)" } ?? ""). Device: \(device). The agent evaluated up to \(episodes) configurations in \(agentEpisodes) episodes, seed \(seed).
 
             \(summary)
 

@@ -6,7 +6,14 @@ import Foundation
 /// uniform configurations and random search, with as many evaluations, are the baselines.
 public final class PatternSearch {
     public struct Settings: Sendable {
-        public var episodes = 200
+        /// The agent's budget: distinct configurations evaluated. An episode that makes one the
+        /// agent has already evaluated costs no evaluation (the result is cached) and does not
+        /// count, but still trains the policy: as the policy settles, its samples repeat, and it
+        /// keeps drawing until it has found this many, as random search gets as many draws.
+        public var evaluations = 200
+        /// Episodes in all at most, per evaluation of the budget: a policy that has settled on
+        /// fewer configurations than the budget ends the search there.
+        public var episodesPerEvaluation = 4
         public var episodesPerUpdate = 8
         public var seed: UInt64 = 0
         public init() {}
@@ -31,8 +38,9 @@ public final class PatternSearch {
         public var seconds: [String: Double]
     }
 
-    /// Progress after each episode: its number, the best reward so far and the latest evaluation.
-    public typealias Progress = (_ episode: Int, _ best: Evaluation, _ latest: Evaluation) -> Void
+    /// Progress after each episode: its number, the distinct configurations evaluated so far, the
+    /// best reward so far and the latest evaluation.
+    public typealias Progress = (_ episode: Int, _ evaluations: Int, _ best: Evaluation, _ latest: Evaluation) -> Void
 
     public let environment: PruningEnvironment
     public let settings: Settings
@@ -40,6 +48,8 @@ public final class PatternSearch {
     public let ppo: PPO
     public private(set) var episodesDone = 0
     public private(set) var agent = [Evaluation]()
+    /// The distinct configurations among `agent`'s.
+    public private(set) var evaluated = Set<[Int]>()
     private var actingSeconds = 0.0, updatingSeconds = 0.0
 
     /// Where an interrupted search stands: the episodes done, what they found, and the agent.
@@ -60,6 +70,7 @@ public final class PatternSearch {
         if let checkpoint {
             episodesDone = checkpoint.episodesDone
             agent = checkpoint.agent
+            evaluated = Set(agent.map(\.choices))
             ppo.restore(checkpoint.ppo)
             actingSeconds = checkpoint.seconds[0]
             updatingSeconds = checkpoint.seconds[1]
@@ -73,16 +84,18 @@ public final class PatternSearch {
 
     /// Runs the agent's episodes (continuing from `episodesDone`), then the baselines; `shouldStop`
     /// is asked between updates (Ctrl-C: the caller checkpoints and resumes later).
-    public func run(progress: Progress = { _, _, _ in }, shouldStop: () -> Bool = { false }) throws -> Result? {
-        while episodesDone < settings.episodes {
+    public func run(progress: Progress = { _, _, _, _ in }, shouldStop: () -> Bool = { false }) throws -> Result? {
+        let episodeLimit = settings.evaluations * settings.episodesPerEvaluation
+        while evaluated.count < settings.evaluations && episodesDone < episodeLimit {
             if shouldStop() { return nil }
             var batch = [[Transition]]()
-            for _ in 0..<min(settings.episodesPerUpdate, settings.episodes - episodesDone) {
+            while batch.count < settings.episodesPerUpdate && evaluated.count < settings.evaluations && episodesDone < episodeLimit {
                 let (transitions, evaluation) = try episode()
                 batch.append(transitions)
                 agent.append(evaluation)
+                evaluated.insert(evaluation.choices)
                 episodesDone += 1
-                progress(episodesDone, agent.max { $0.reward < $1.reward }!, evaluation)
+                progress(episodesDone, evaluated.count, agent.max { $0.reward < $1.reward }!, evaluation)
             }
             let start = Date()
             ppo.update(batch)
@@ -92,7 +105,7 @@ public final class PatternSearch {
         let uniformAll = try SearchSpace.candidates.indices.map { c in
             try environment.evaluate(environment.allowed.map { $0[c] ? c : 0 })
         }
-        let randomAll = try randomSearch(evaluations: Set(agent.map(\.choices)).count)
+        let randomAll = try randomSearch(evaluations: evaluated.count)
         let uniform = bestMeetingBudget(uniformAll)
         return Result(best: bestMeetingBudget(agent), agent: agent, uniform: uniform, uniformAll: uniformAll,
                       atUniformLatency: Self.mostAccurate(agent.filter { $0.latencyMs <= uniform.latencyMs }),
