@@ -99,9 +99,9 @@ struct Prune: ParsableCommand {
             throw CommandError("\(PruneCheckpoint.url(in: directory).relativePath): the checkpoint was made with other options (\(resumed.options))")
         }
         let clock = Date()
-        let table: LatencyTable, denseLatency: Double
+        let table: LatencyTable, denseLatency: Double, fastestLatency: Double?
         if let resumed {
-            (table, denseLatency) = (resumed.latency, resumed.denseLatencyMs)
+            (table, denseLatency, fastestLatency) = (resumed.latency, resumed.denseLatencyMs, resumed.fastestLatencyMs)
             log("resuming after episode \(resumed.search.episodesDone) (\(Set(resumed.search.agent.map(\.choices)).count) of \(episodes) configurations evaluated)")
         } else {
             let requests = LatencyTable.requests(layers: layers, allowed: allowed, threads: threads)
@@ -115,19 +115,25 @@ struct Prune: ParsableCommand {
                 log("  \(medians.count)/\(requests.count) (\(cached) of them from the profile cache)")
             }
             table = LatencyTable(layers: layers.count, requests: requests, medians: medians)
-            denseLatency = try endToEnd([try dense.serializedData()], source: source)[0]
+            // The dense model and the fastest configuration, measured together: what the rest of the
+            // model costs in the stored layers' terms, whatever the device's load is now.
+            let fastest = try ModelMasks.select(model: dense, config: SearchSpace.config(layers: layers, choices: table.fastest))
+            let measured = try endToEnd([try dense.serializedData(), try SculptFile.serializedData(fastest.apply(to: dense), masks: fastest)],
+                                        source: source)
+            (denseLatency, fastestLatency) = (measured[0], measured[1])
         }
         let measuringSeconds = Date().timeIntervalSince(clock)
-        log(String(format: "dense model: %.3f ms end to end; searching until %d configurations are evaluated", denseLatency, episodes))
-
         let environment = try PruningEnvironment(model: dense, calibration: calibration, budget: budget, latency: table,
-                                                 denseEndToEndMs: denseLatency, recoveryImages: recoveryImages)
+                                                 denseEndToEndMs: denseLatency, fastestEndToEndMs: fastestLatency,
+                                                 recoveryImages: recoveryImages)
+        log(String(format: "dense model: %.3f ms end to end, fastest configuration: %.3f ms; the rest of the model: %.3f ms", denseLatency,
+                   fastestLatency ?? .nan, environment.remainderMs))
+        log("searching until \(episodes) configurations are evaluated")
         if environment.cheapestShare > 1 {
             // Every episode then makes the same configuration: say so before spending them.
             var rest = ""
             if case .latency = budget {
-                rest = String(format: " (%.3f ms of it is the rest of the model: the dense model's %.3f ms end to end less its prunable layers)",
-                              environment.remainderMs, denseLatency)
+                rest = String(format: " (%.3f ms of it is the rest of the model, besides the layers the search prunes)", environment.remainderMs)
             }
             log(String(format: "warning: no configuration meets the budget: the cheapest costs %.2f times it%@; the search returns the cheapest",
                        environment.cheapestShare, rest))
@@ -149,7 +155,8 @@ struct Prune: ParsableCommand {
                        episode, evaluations, episodes, best.reward, best.top1, best.latencyMs, latest.top1, latest.latencyMs, eta))
         }, shouldStop: { interruption.load(ordering: .relaxed) })
         guard var result = outcome else {
-            try PruneCheckpoint(options: options, latency: table, denseLatencyMs: denseLatency, search: search.checkpoint()).write(to: directory)
+            try PruneCheckpoint(options: options, latency: table, denseLatencyMs: denseLatency, fastestLatencyMs: fastestLatency,
+                                search: search.checkpoint()).write(to: directory)
             log("interrupted after episode \(search.episodesDone); checkpoint in \(PruneCheckpoint.url(in: directory).relativePath), continue with --resume")
             throw ExitCode(130)
         }

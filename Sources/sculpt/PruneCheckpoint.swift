@@ -21,6 +21,8 @@ struct PruneCheckpoint: Codable {
     var options: Options
     var latency: LatencyTable
     var denseLatencyMs: Double
+    /// The table's fastest configuration, measured end to end with the dense model.
+    var fastestLatencyMs: Double?
     var search: PatternSearch.Checkpoint
 
     static func url(in directory: URL) -> URL { directory.appendingPathComponent(fileName) }

@@ -62,6 +62,21 @@ import Testing
         #expect(reward(1, 0.6) < reward(0.9, 0.5))
     }
 
+    /// The rest of the model, from the dense model and the fastest configuration measured end to
+    /// end together, comes out the same in the table's terms however busy the device is now.
+    @Test func restOfTheModelDoesNotDependOnHowBusyTheDeviceIs() {
+        // Dense layers 1.5 ms, fastest configuration's layers 0.6 ms, and a rest of 0.1 ms.
+        let table = LatencyTable(latencies: [[1.0, 0.4, nil], [0.5, nil, 0.2]])
+        #expect(table.fastest == [1, 2])
+        for slowdown in [1.0, 1.3, 0.9] {
+            let rest = PruningEnvironment.remainder(table, denseMs: slowdown * 1.6, fastestMs: slowdown * 0.7)
+            #expect(abs(rest - 0.1) < 1e-9, "slowdown \(slowdown)")
+        }
+        // Without the fastest configuration's measurement: the dense model's less its layers, never negative.
+        #expect(abs(PruningEnvironment.remainder(table, denseMs: 1.6 * 1.3, fastestMs: nil) - 0.58) < 1e-9)
+        #expect(PruningEnvironment.remainder(table, denseMs: 1.2, fastestMs: nil) == 0)
+    }
+
     static func settings(seed: UInt64) -> PatternSearch.Settings {
         var settings = PatternSearch.Settings()
         settings.evaluations = 16

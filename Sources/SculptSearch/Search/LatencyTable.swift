@@ -40,6 +40,11 @@ public struct LatencyTable: Sendable, Codable {
         for (request, median) in zip(requests, medians) { latencies[request.layer][request.candidate] = median }
     }
 
+    /// The fastest configuration: every layer on its fastest candidate.
+    public var fastest: [Int] {
+        latencies.map { row in row.indices.filter { row[$0] != nil }.min { row[$0]! < row[$1]! } ?? 0 }
+    }
+
     /// The sum of the chosen candidates' latencies.
     public func total(_ choices: [Int]) -> Double {
         zip(latencies, choices).reduce(0) { $0 + ($1.0[$1.1] ?? 0) }

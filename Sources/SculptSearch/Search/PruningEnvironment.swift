@@ -82,7 +82,7 @@ public final class PruningEnvironment {
     public let denseMACs: Int
     /// The dense model's latency, measured end to end.
     public let denseLatencyMs: Double
-    /// Latency of everything but the decision layers: measured end to end minus their dense sum.
+    /// Latency of everything but the decision layers, in the latency table's terms (`remainder`).
     public let remainderMs: Double
     /// Calibration images every configuration is recovered on before its accuracy counts (0:
     /// accuracy of the masks alone).
@@ -101,8 +101,10 @@ public final class PruningEnvironment {
     public private(set) var evaluations = 0
     public private(set) var evaluationSeconds = 0.0
 
+    /// `denseEndToEndMs` is the dense model's latency measured end to end, and
+    /// `fastestEndToEndMs` that of the table's fastest configuration measured with it, if it was.
     public init(model: Model, calibration: LabelledData, budget: Budget, latency: LatencyTable, denseEndToEndMs: Double,
-                recoveryImages: Int = 0) throws {
+                fastestEndToEndMs: Double? = nil, recoveryImages: Int = 0) throws {
         self.recoveryImages = min(recoveryImages, calibration.count)
         self.model = model
         shaped = try model.specialized()
@@ -113,7 +115,7 @@ public final class PruningEnvironment {
         self.budget = budget
         denseMACs = shaped.costs().reduce(0) { $0 + $1.macs }
         denseLatencyMs = denseEndToEndMs
-        remainderMs = max(0, denseEndToEndMs - latency.total([Int](repeating: 0, count: layers.count)))
+        remainderMs = Self.remainder(latency, denseMs: denseEndToEndMs, fastestMs: fastestEndToEndMs)
         costs = zip(layers, allowed).enumerated().map { l, pair in
             pair.1.indices.map { c in
                 guard pair.1[c] else { return .infinity }
@@ -147,9 +149,7 @@ public final class PruningEnvironment {
     }
 
     /// The CONFIG of a configuration: every decision layer named, dense ones included.
-    public func config(_ choices: [Int]) -> PruningConfig {
-        PruningConfig(default: .dense, layers: Dictionary(uniqueKeysWithValues: zip(layers, choices).map { ($0.name, SearchSpace.candidates[$1]) }))
-    }
+    public func config(_ choices: [Int]) -> PruningConfig { SearchSpace.config(layers: layers, choices: choices) }
 
     /// The masks of a configuration (chosen once per layer and candidate).
     public func masks(_ choices: [Int]) throws -> ModelMasks {
@@ -175,6 +175,24 @@ public final class PruningEnvironment {
     /// MACs of `layer` with candidate `c`.
     static func keptMACs(_ layer: PrunableLayer, _ c: Int) -> Int {
         Int((Double(layer.macs) * SearchSpace.candidates[c].density).rounded())
+    }
+
+    /// The latency of everything but the decision layers, in the latency table's terms: the dense
+    /// model measured end to end less its layers' stored latencies, re-based on the table's fastest
+    /// configuration when that was measured end to end with it.
+    ///
+    /// The layers' latencies come from the profile store, measured at some other time. When the
+    /// device is busier now (a shared machine), the dense model's time now less its layers' stored
+    /// time puts the whole slowdown into the rest of the model: ResNet-20's dense model measured
+    /// 1.204 ms in one search and 1.254 ms in the next, and its rest went from 0.034 to 0.084 ms,
+    /// which put a budget of a third of the dense latency out of reach. Assuming that a busier
+    /// device slows everything by one factor, the two measurements give both: the factor is their
+    /// difference over their layers' stored difference, and the rest is the dense time over the
+    /// factor less its layers.
+    public static func remainder(_ latency: LatencyTable, denseMs: Double, fastestMs: Double?) -> Double {
+        let dense = latency.total([Int](repeating: 0, count: latency.latencies.count)), fastest = latency.total(latency.fastest)
+        guard let fastestMs, dense > fastest, denseMs > fastestMs else { return max(0, denseMs - dense) }
+        return max(0, denseMs * (dense - fastest) / (denseMs - fastestMs) - dense)
     }
 
     /// The estimated latency and the MACs of a configuration, known before it is evaluated.

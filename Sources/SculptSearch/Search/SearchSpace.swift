@@ -31,4 +31,9 @@ public enum SearchSpace {
             return true
         }
     }
+
+    /// The configuration that puts candidate `choices[i]` on `layers[i]`.
+    public static func config(layers: [PrunableLayer], choices: [Int]) -> PruningConfig {
+        PruningConfig(default: .dense, layers: Dictionary(uniqueKeysWithValues: zip(layers, choices).map { ($0.name, candidates[$1]) }))
+    }
 }
