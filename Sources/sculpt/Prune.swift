@@ -126,8 +126,9 @@ struct Prune: ParsableCommand {
         let environment = try PruningEnvironment(model: dense, calibration: calibration, budget: budget, latency: table,
                                                  denseEndToEndMs: denseLatency, fastestEndToEndMs: fastestLatency,
                                                  recoveryImages: recoveryImages)
-        log(String(format: "dense model: %.3f ms end to end, fastest configuration: %.3f ms; the rest of the model: %.3f ms", denseLatency,
-                   fastestLatency ?? .nan, environment.remainderMs))
+        log(String(format: "dense model: %.3f ms end to end", denseLatency)
+            + (fastestLatency.map { String(format: ", fastest configuration: %.3f ms", $0) } ?? "")
+            + String(format: "; the rest of the model: %.3f ms", environment.remainderMs))
         log("searching until \(episodes) configurations are evaluated")
         if environment.cheapestShare > 1 {
             // Every episode then makes the same configuration: say so before spending them.
@@ -146,7 +147,7 @@ struct Prune: ParsableCommand {
         let episodeLimit = episodes * settings.episodesPerEvaluation
         catchInterruption()
         let outcome = try search.run(progress: { episode, evaluations, best, latest in
-            guard episode % settings.episodesPerUpdate == 0 || evaluations == episodes else { return }
+            guard episode % settings.episodesPerUpdate == 0 || evaluations == episodes || episode == episodeLimit else { return }
             // The search ends at the budget of evaluations or at the limit of episodes, whichever comes first.
             let elapsed = Date().timeIntervalSince(searchStart)
             let eta = min(elapsed / Double(max(1, evaluations - startEvaluations)) * Double(episodes - evaluations),

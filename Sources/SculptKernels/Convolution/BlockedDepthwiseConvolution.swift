@@ -39,8 +39,9 @@ public final class BlockedDepthwiseConvolution: PreparedConvolution, @unchecked 
                     activation: Activation, pool: ThreadPool, workspace: Workspace) {
         let s = shape, bands = (s.outHeight + Self.rowsPerTask - 1) / Self.rowsPerTask
         let planes = s.batch * blocks
-        // Bands outside, channel blocks inside: each thread's share is a band of the image, the
-        // part that the pointwise layers around it give the same thread.
+        // Bands outside, channel blocks inside: each thread's share is a band of the image (of
+        // one image), the rows that a pointwise layer around it gives the same thread when it
+        // splits the pixels (small weights).
         pool.parallelFor(planes * bands) { task in
             let band = task / planes, plane = task % planes
             let rows = (band * Self.rowsPerTask)..<min((band + 1) * Self.rowsPerTask, s.outHeight)

@@ -108,7 +108,7 @@ private final class PoolState: @unchecked Sendable {
         precondition(threads <= PoolState.insideMask, "too many threads")
         self.threads = threads
         let slots = threads * PoolState.slotsPerShare
-        shares = UnsafeMutableRawPointer.allocate(byteCount: slots * MemoryLayout<Int>.stride, alignment: 128)
+        shares = UnsafeMutableRawPointer.allocate(byteCount: slots * MemoryLayout<Atomic<Int>>.stride, alignment: 128)
             .bindMemory(to: Atomic<Int>.self, capacity: slots)
         for slot in 0..<slots { (shares + slot).initialize(to: Atomic(0)) }
     }
@@ -201,9 +201,10 @@ private final class PoolState: @unchecked Sendable {
                 sleepers.subtract(1, ordering: .relaxed)
                 lock.unlock()
             }
-            if stopping.load(ordering: .acquiring) { return }
+            // The state first, then `stopping`: a worker that saw stop's generation sees its flag.
             let state = loop.load(ordering: .acquiring)
             seen = state / PoolState.generationUnit
+            if stopping.load(ordering: .acquiring) { return }
             guard join(state) else { continue }
             if let task { runIterations(task, thread: thread) }
             loop.subtract(1, ordering: .releasing)

@@ -188,11 +188,16 @@ public final class PruningEnvironment {
     /// which put a budget of a third of the dense latency out of reach. Assuming that a busier
     /// device slows everything by one factor, the two measurements give both: the factor is their
     /// difference over their layers' stored difference, and the rest is the dense time over the
-    /// factor less its layers.
+    /// factor less its layers. The factor is a difference of two measurements: only when the
+    /// fastest configuration saves at least a quarter of the dense layers' time, and the factor
+    /// comes out between 1/2 and 2, is it trusted over the plain difference.
     public static func remainder(_ latency: LatencyTable, denseMs: Double, fastestMs: Double?) -> Double {
         let dense = latency.total([Int](repeating: 0, count: latency.latencies.count)), fastest = latency.total(latency.fastest)
-        guard let fastestMs, dense > fastest, denseMs > fastestMs else { return max(0, denseMs - dense) }
-        return max(0, denseMs * (dense - fastest) / (denseMs - fastestMs) - dense)
+        let plain = max(0, denseMs - dense)
+        guard let fastestMs, dense - fastest >= dense / 4 else { return plain }
+        let slowdown = (denseMs - fastestMs) / (dense - fastest)
+        guard (0.5...2).contains(slowdown) else { return plain }
+        return max(0, denseMs / slowdown - dense)
     }
 
     /// The estimated latency and the MACs of a configuration, known before it is evaluated.
