@@ -102,7 +102,7 @@ struct Prune: ParsableCommand {
         let table: LatencyTable, denseLatency: Double, fastestLatency: Double?
         if let resumed {
             (table, denseLatency, fastestLatency) = (resumed.latency, resumed.denseLatencyMs, resumed.fastestLatencyMs)
-            log("resuming after episode \(resumed.search.episodesDone) (\(Set(resumed.search.agent.map(\.choices)).count) of \(episodes) configurations evaluated)")
+            log("resuming after episode \(resumed.search.episodesDone)")
         } else {
             let requests = LatencyTable.requests(layers: layers, allowed: allowed, threads: threads)
             log("latency of \(requests.count) layer configurations on \(device.device == "local" ? "this machine" : device.device) (\(threads) thread(s))")
@@ -129,7 +129,6 @@ struct Prune: ParsableCommand {
         log(String(format: "dense model: %.3f ms end to end", denseLatency)
             + (fastestLatency.map { String(format: ", fastest configuration: %.3f ms", $0) } ?? "")
             + String(format: "; the rest of the model: %.3f ms", environment.remainderMs))
-        log("searching until \(episodes) configurations are evaluated")
         if environment.cheapestShare > 1 {
             // Every episode then makes the same configuration: say so before spending them.
             var rest = ""
@@ -144,7 +143,8 @@ struct Prune: ParsableCommand {
         settings.seed = seed
         let search = PatternSearch(environment: environment, settings: settings, resuming: resumed?.search)
         let searchStart = Date(), startEvaluations = search.evaluated.count, startEpisode = search.episodesDone
-        let episodeLimit = episodes * settings.episodesPerEvaluation
+        let episodeLimit = settings.episodeLimit
+        log("searching until \(episodes) configurations are evaluated" + (resumed == nil ? "" : " (\(startEvaluations) already are)"))
         catchInterruption()
         let outcome = try search.run(progress: { episode, evaluations, best, latest in
             guard episode % settings.episodesPerUpdate == 0 || evaluations == episodes || episode == episodeLimit else { return }

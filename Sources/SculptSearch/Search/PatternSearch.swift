@@ -17,6 +17,9 @@ public final class PatternSearch {
         public var episodesPerUpdate = 8
         public var seed: UInt64 = 0
         public init() {}
+
+        /// Episodes in all at most.
+        public var episodeLimit: Int { evaluations * episodesPerEvaluation }
     }
 
     /// What a search found, with everything a report shows.
@@ -85,11 +88,10 @@ public final class PatternSearch {
     /// Runs the agent's episodes (continuing from `episodesDone`), then the baselines; `shouldStop`
     /// is asked between updates (Ctrl-C: the caller checkpoints and resumes later).
     public func run(progress: Progress = { _, _, _, _ in }, shouldStop: () -> Bool = { false }) throws -> Result? {
-        let episodeLimit = settings.evaluations * settings.episodesPerEvaluation
-        while evaluated.count < settings.evaluations && episodesDone < episodeLimit {
+        while !searchDone {
             if shouldStop() { return nil }
             var batch = [[Transition]]()
-            while batch.count < settings.episodesPerUpdate && evaluated.count < settings.evaluations && episodesDone < episodeLimit {
+            while batch.count < settings.episodesPerUpdate && !searchDone {
                 let (transitions, evaluation) = try episode()
                 batch.append(transitions)
                 agent.append(evaluation)
@@ -113,6 +115,9 @@ public final class PatternSearch {
                       seconds: ["accuracy_evaluation": agentEvaluationSeconds, "encoding_and_policy": actingSeconds,
                                 "policy_updates": updatingSeconds, "baselines": environment.evaluationSeconds - agentEvaluationSeconds])
     }
+
+    /// Whether the agent has spent its budget of evaluations, or its limit of episodes.
+    private var searchDone: Bool { evaluated.count >= settings.evaluations || episodesDone >= settings.episodeLimit }
 
     /// Random search: the agent's constrained choices made uniformly at random (each layer's
     /// candidate drawn from those that keep the budget within reach), until as many distinct
