@@ -18,6 +18,8 @@ import Testing
         // More input channels than a slice (32): sums carried across slices.
         ConvolutionShape(inChannels: 80, outChannels: 12, height: 9, width: 9, kernel: 3, stride: 2),
         ConvolutionShape(inChannels: 130, outChannels: 8, height: 5, width: 6, kernel: 1),
+        // More packed taps than fit in L2 (256 KB): several groups of blocks, each stored slice by slice.
+        ConvolutionShape(inChannels: 256, outChannels: 72, height: 5, width: 5, kernel: 3),
         ConvolutionShape(batch: 2, inChannels: 8, outChannels: 12, height: 10, width: 31, kernel: 3, stride: 2),
         ConvolutionShape(inChannels: 24, outChannels: 10, height: 6, width: 5, kernel: 1),
         ConvolutionShape(inChannels: 16, outChannels: 8, height: 13, width: 13, kernel: 1, stride: 2),

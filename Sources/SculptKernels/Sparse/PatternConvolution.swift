@@ -13,7 +13,11 @@
 ///
 /// Cache blocking: a block's taps are cut into slices of `channelSlice` input channels, whose
 /// input rows for one tile stay in L1 while every block of a group uses them; blocks go in groups
-/// whose packed weights fit in L2. So inputs are read from L1 and weights stream from L2.
+/// whose packed weights fit in L2. So inputs are read from L1 and weights stream from L2. A
+/// group's taps are stored in the order the first tile reads them, slice by slice and in each
+/// slice block by block, so that they come from memory as one sequential stream that the
+/// hardware prefetches (in a whole network a layer's weights are not in cache; stored block by
+/// block, the first tile jumped from block to block every kilobyte or two).
 ///
 /// Zeros in the weight are what is pruned: a mask is applied by zeroing, and packing skips taps
 /// that are zero in the whole block.
@@ -29,11 +33,14 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
     private let tileStart: [Int]
     private let tileVectors: [Int]
     private let blocks: Int
-    /// Where the taps of (block, channel slice) start, block-major; one more entry at the end.
-    private let tapStart: UnsafeMutablePointer<Int>
+    /// Blocks whose packed taps are read together, from L2 (see the cache blocking above).
+    private let blocksPerGroup: Int
+    /// The packed taps of (block, channel slice), at index block · slices + slice.
+    private let tapRange: UnsafeMutablePointer<Range<Int>>
     private let slices: Int
-    private let tapOffset: UnsafeMutablePointer<Int>
-    private let tapWeight: UnsafeMutablePointer<Float>
+    /// Each packed tap: where it reads in the phase planes (an Int32, in floats), then the
+    /// block's `blockFilters` weights; one stream of 20 bytes per tap of a 4-filter block.
+    private let tapData: UnsafeMutableRawPointer
     private let bias: UnsafeMutablePointer<Float>
 
     /// Shapes it runs: one group, equal strides, no dilation.
@@ -50,17 +57,20 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         self.blockFilters = blockFilters
         self.width = width
         let vectorsPerTile = blockFilters == 4 ? 3 : 8
-        planes = PhasePlanes(shape: s, tile: vectorsPerTile * width.lanes)
+        let planes = PhasePlanes(shape: s, tile: vectorsPerTile * width.lanes)
+        self.planes = planes
         tileVectors = Self.tiles(vectors: (s.outHeight * planes.gridWidth + width.lanes - 1) / width.lanes, full: vectorsPerTile)
         tileStart = tileVectors.reduce(into: [0]) { $0.append($0.last! + $1 * width.lanes) }.dropLast()
-        blocks = (s.outChannels + blockFilters - 1) / blockFilters
+        let blocks = (s.outChannels + blockFilters - 1) / blockFilters
+        self.blocks = blocks
         let taps = s.kernelHeight * s.kernelWidth, filterLength = s.inChannels * taps
-        var offsets = [Int](), weights = [Float](), starts = [0]
-        slices = (s.inChannels + Self.channelSlice - 1) / Self.channelSlice
-        for block in 0..<blocks {
+        let slices = (s.inChannels + Self.channelSlice - 1) / Self.channelSlice
+        self.slices = slices
+        /// The kept taps of one block's channel slice: where they read, and the block's weights.
+        func kept(block: Int, slice: Int) -> (offsets: [Int], weights: [Float]) {
             let filters = (block * blockFilters)..<min(s.outChannels, (block + 1) * blockFilters)
-            for c in 0..<s.inChannels {
-                if c > 0 && c % Self.channelSlice == 0 { starts.append(offsets.count) }
+            var offsets = [Int](), weights = [Float]()
+            for c in (slice * Self.channelSlice)..<min(s.inChannels, (slice + 1) * Self.channelSlice) {
                 for ky in 0..<s.kernelHeight {
                     for kx in 0..<s.kernelWidth {
                         let at = c * taps + ky * s.kernelWidth + kx
@@ -72,25 +82,42 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
                     }
                 }
             }
-            starts.append(offsets.count)
+            return (offsets, weights)
         }
-        packedTaps = offsets.count
-        tapStart = .allocate(capacity: starts.count)
-        tapStart.initialize(from: starts, count: starts.count)
-        tapOffset = .allocate(capacity: max(1, offsets.count))
-        tapOffset.initialize(from: offsets, count: offsets.count)
-        tapWeight = .allocate(capacity: max(1, weights.count))
-        tapWeight.initialize(from: weights, count: weights.count)
+        let packed = (0..<blocks * slices).map { kept(block: $0 / slices, slice: $0 % slices) }
+        packedTaps = packed.reduce(0) { $0 + $1.offsets.count }
+        precondition(planes.count <= Int(Int32.max), "phase planes of \(s) are too large for 32-bit tap offsets")
+        let tapBytes = Self.tapBytes(blockFilters: blockFilters)
+        blocksPerGroup = max(1, Self.weightsInL2 / max(1, packedTaps / max(blocks, 1) * tapBytes))
+        tapRange = .allocate(capacity: max(1, blocks * slices))
+        tapData = .allocate(byteCount: max(1, packedTaps) * tapBytes, alignment: 64)
+        var next = 0
+        for first in stride(from: 0, to: blocks, by: blocksPerGroup) {
+            for slice in 0..<slices {
+                for block in first..<min(blocks, first + blocksPerGroup) {
+                    let (offsets, weights) = packed[block * slices + slice]
+                    for (i, offset) in offsets.enumerated() {
+                        let tap = tapData + (next + i) * tapBytes
+                        tap.storeBytes(of: Int32(offset), as: Int32.self)
+                        for f in 0..<blockFilters { tap.storeBytes(of: weights[i * blockFilters + f], toByteOffset: 4 * (1 + f), as: Float.self) }
+                    }
+                    (tapRange + block * slices + slice).initialize(to: next..<(next + offsets.count))
+                    next += offsets.count
+                }
+            }
+        }
         self.bias = .allocate(capacity: s.outChannels)
         if let bias { self.bias.initialize(from: bias, count: s.outChannels) } else { self.bias.initialize(repeating: 0, count: s.outChannels) }
     }
 
     deinit {
-        tapStart.deallocate()
-        tapOffset.deallocate()
-        tapWeight.deallocate()
+        tapRange.deallocate()
+        tapData.deallocate()
         bias.deallocate()
     }
+
+    /// Bytes of a packed tap: its offset and the block's weights.
+    static func tapBytes(blockFilters: Int) -> Int { 4 * (1 + blockFilters) }
 
     /// Input channels per slice: 32 channels × a tile's few rows of each stride phase stay in L1
     /// (64 overflowed it at stride 2, whose tiles read 4 phase planes, and on wide planes).
@@ -118,23 +145,21 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         precondition(workspace.sharedFloats >= scratchFloats.shared, "the workspace is too small for \(shape)")
         let s = shape, staged = workspace.shared, grid = staged + planes.count
         let inputSize = s.inChannels * s.height * s.width, outputSize = s.outChannels * s.outHeight * s.outWidth
-        // Tiles go in chunks, and blocks too when a small plane has too few chunks to keep every
-        // thread busy. Within a unit, blocks go in groups whose weights fit in L2; each tile then
-        // meets every block of the group, one channel slice after the other.
+        // Tiles go in chunks, and groups of blocks too when a small plane has too few chunks to
+        // keep every thread busy. Each tile of a unit meets every block of a group, one channel
+        // slice after the other.
         let tiles = tileVectors.count, tilesPerChunk = 8
         let tileChunks = (tiles + tilesPerChunk - 1) / tilesPerChunk
-        let blockChunks = min(blocks, max(1, (ThreadPool.rangesPerThread * pool.threadCount + tileChunks - 1) / tileChunks))
-        let bytesPerBlock = max(1, packedTaps / max(blocks, 1) * (blockFilters + 2) * 4)
-        let blocksPerGroup = max(1, Self.weightsInL2 / bytesPerBlock)
+        let groups = (blocks + blocksPerGroup - 1) / blocksPerGroup
+        let groupChunks = min(groups, max(1, (ThreadPool.rangesPerThread * pool.threadCount + tileChunks - 1) / tileChunks))
         for image in 0..<s.batch {
             let source = input + image * inputSize
             pool.parallelFor(s.inChannels) { c in self.planes.fill(channel: c, from: source, into: staged) }
-            pool.parallelFor(tileChunks * blockChunks) { unit, _ in
-                let chunk = unit / blockChunks, part = unit % blockChunks
+            pool.parallelFor(tileChunks * groupChunks) { unit, _ in
+                let chunk = unit / groupChunks, part = unit % groupChunks
                 let tileRange = (chunk * tilesPerChunk)..<min(tiles, (chunk + 1) * tilesPerChunk)
-                let blockRange = (part * self.blocks / blockChunks)..<((part + 1) * self.blocks / blockChunks)
-                for first in stride(from: blockRange.lowerBound, to: blockRange.upperBound, by: blocksPerGroup) {
-                    let group = first..<min(first + blocksPerGroup, blockRange.upperBound)
+                for g in (part * groups / groupChunks)..<((part + 1) * groups / groupChunks) {
+                    let group = (g * self.blocksPerGroup)..<min(self.blocks, (g + 1) * self.blocksPerGroup)
                     for t in tileRange {
                         for slice in 0..<self.slices {
                             for block in group { self.compute(block: block, slice: slice, tile: t, staged: staged, grid: grid) }
@@ -151,7 +176,7 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
     /// The taps of one channel slice of one block on one tile, added to the sums of the slices before.
     @inline(__always)
     private func compute(block: Int, slice: Int, tile t: Int, staged: UnsafeMutablePointer<Float>, grid: UnsafeMutablePointer<Float>) {
-        let index = block * slices + slice, taps = tapStart[index]..<tapStart[index + 1]
+        let taps = tapRange[block * slices + slice]
         let position = tileStart[t], origin = UnsafeRawPointer(staged + position)
         let out = UnsafeMutableRawPointer(grid + block * blockFilters * planes.gridCount + position), first = slice == 0
         switch (blockFilters, width, tileVectors[t]) {
@@ -176,10 +201,10 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         var a00 = load(0, 0), a01 = load(0, 1), a02 = load(0, 2), a10 = load(1, 0), a11 = load(1, 1), a12 = load(1, 2)
         var a20 = load(2, 0), a21 = load(2, 1), a22 = load(2, 2), a30 = load(3, 0), a31 = load(3, 1), a32 = load(3, 2)
         for t in taps {
-            let p = origin + tapOffset[t] * 4
+            let tap = UnsafeRawPointer(tapData + t * Self.tapBytes(blockFilters: 4)), p = origin + Int(tap.load(as: Int32.self)) * 4
             let i0 = p.loadUnaligned(as: V.self), i1 = (p + 4 * n).loadUnaligned(as: V.self)
             let i2 = three ? (p + 8 * n).loadUnaligned(as: V.self) : i0
-            let w = tapWeight + 4 * t
+            let w = (tap + 4).assumingMemoryBound(to: Float.self)
             // Filter by filter, so that one broadcast weight is live at a time (16 registers on AVX2).
             let w0 = V(repeating: w[0])
             a00.addProduct(w0, i0); a01.addProduct(w0, i1); if three { a02.addProduct(w0, i2) }
@@ -206,7 +231,8 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         @inline(__always) func load(_ v: Int) -> V { first ? V() : (o + v * n).loadUnaligned(as: V.self) }
         var a0 = load(0), a1 = load(1), a2 = load(2), a3 = load(3), a4 = load(4), a5 = load(5), a6 = load(6), a7 = load(7)
         for t in taps {
-            let p = origin + tapOffset[t] * 4, w = V(repeating: tapWeight[t])
+            let tap = UnsafeRawPointer(tapData + t * Self.tapBytes(blockFilters: 1)), p = origin + Int(tap.load(as: Int32.self)) * 4
+            let w = V(repeating: tap.load(fromByteOffset: 4, as: Float.self))
             a0.addProduct(w, p.loadUnaligned(as: V.self)); a1.addProduct(w, (p + n).loadUnaligned(as: V.self))
             a2.addProduct(w, (p + 2 * n).loadUnaligned(as: V.self)); a3.addProduct(w, (p + 3 * n).loadUnaligned(as: V.self))
             a4.addProduct(w, (p + 4 * n).loadUnaligned(as: V.self)); a5.addProduct(w, (p + 5 * n).loadUnaligned(as: V.self))
