@@ -15,7 +15,7 @@ import Testing
         ConvolutionShape(inChannels: 13, outChannels: 22, height: 9, width: 11, kernel: 3, stride: 2),
         ConvolutionShape(inChannels: 32, outChannels: 9, height: 7, width: 7, kernel: 3),
         ConvolutionShape(inChannels: 20, outChannels: 48, height: 12, width: 12, kernel: 3),
-        // More input channels than a slice (32): sums carried across slices.
+        // More input channels than a slice (16 at stride 2): sums carried across slices.
         ConvolutionShape(inChannels: 80, outChannels: 12, height: 9, width: 9, kernel: 3, stride: 2),
         ConvolutionShape(inChannels: 130, outChannels: 8, height: 5, width: 6, kernel: 1),
         // More packed taps than fit in L2 (256 KB): several groups of blocks, each stored slice by slice.

@@ -11,7 +11,7 @@
 /// tap is a contiguous load at any stride; the raw sums go to a grid in scratch, and a last pass
 /// adds bias and residual, drops the grid's extra columns and applies the activation.
 ///
-/// Cache blocking: a block's taps are cut into slices of `channelSlice` input channels, whose
+/// Cache blocking: a block's taps are cut into slices of `channelSlice(stride:)` input channels, whose
 /// input rows for one tile stay in L1 while every block of a group uses them; blocks go in groups
 /// whose packed weights fit in L2. So inputs are read from L1 and weights stream from L2. A
 /// group's taps are stored in the order the first tile reads them, slice by slice and in each
@@ -64,13 +64,14 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
         let blocks = (s.outChannels + blockFilters - 1) / blockFilters
         self.blocks = blocks
         let taps = s.kernelHeight * s.kernelWidth, filterLength = s.inChannels * taps
-        let slices = (s.inChannels + Self.channelSlice - 1) / Self.channelSlice
+        let channelSlice = Self.channelSlice(stride: s.strideX)
+        let slices = (s.inChannels + channelSlice - 1) / channelSlice
         self.slices = slices
         /// The kept taps of one block's channel slice: where they read, and the block's weights.
         func kept(block: Int, slice: Int) -> (offsets: [Int], weights: [Float]) {
             let filters = (block * blockFilters)..<min(s.outChannels, (block + 1) * blockFilters)
             var offsets = [Int](), weights = [Float]()
-            for c in (slice * Self.channelSlice)..<min(s.inChannels, (slice + 1) * Self.channelSlice) {
+            for c in (slice * channelSlice)..<min(s.inChannels, (slice + 1) * channelSlice) {
                 for ky in 0..<s.kernelHeight {
                     for kx in 0..<s.kernelWidth {
                         let at = c * taps + ky * s.kernelWidth + kx
@@ -119,9 +120,10 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
     /// Bytes of a packed tap: its offset and the block's weights.
     static func tapBytes(blockFilters: Int) -> Int { 4 * (1 + blockFilters) }
 
-    /// Input channels per slice: 32 channels × a tile's few rows of each stride phase stay in L1
-    /// (64 overflowed it at stride 2, whose tiles read 4 phase planes, and on wide planes).
-    static let channelSlice = 32
+    /// Input channels per slice, whose rows for one tile stay in L1: 32 at stride 1 (64 overflowed
+    /// it on wide planes), 16 at stride 2, where a tile reads 4 phase planes (measured with
+    /// `PatternBenchmarks`: 32 took up to 40 % longer on the 56² stride-2 layer, 8 was no better).
+    static func channelSlice(stride: Int) -> Int { stride == 1 ? 32 : 16 }
     /// Bytes of packed weights (values and offsets) of a group of blocks, kept in L2.
     static let weightsInL2 = 256 * 1024
 
