@@ -48,6 +48,8 @@ struct PruneReport: Encodable {
     /// The agent's budget of distinct configurations, and the episodes it took to evaluate them.
     var episodes: Int
     var agentEpisodes: Int
+    /// Episodes of the trained policy held to the best uniform configuration's latency, after them.
+    var heldToUniformLatency: Int
     var seed: UInt64
     var denseTop1: Double
     var denseTop1HeldOut: Double?
@@ -66,7 +68,8 @@ struct PruneReport: Encodable {
     var seconds: [String: Double]
 
     enum CodingKeys: String, CodingKey {
-        case model, data, testData = "test_data", device, budget, episodes, agentEpisodes = "agent_episodes", seed, dense, final
+        case model, data, testData = "test_data", device, budget, episodes, agentEpisodes = "agent_episodes"
+        case heldToUniformLatency = "agent_episodes_at_uniform_latency", seed, dense, final
         case atUniformLatency = "agent_at_uniform_latency", baselines, recovery, evaluations, layers, seconds
     }
 
@@ -79,6 +82,7 @@ struct PruneReport: Encodable {
         try c.encode(budget.json, forKey: .budget)
         try c.encode(episodes, forKey: .episodes)
         try c.encode(agentEpisodes, forKey: .agentEpisodes)
+        try c.encode(heldToUniformLatency, forKey: .heldToUniformLatency)
         try c.encode(seed, forKey: .seed)
         try c.encode(["top1": denseTop1, "top1_heldout": denseTop1HeldOut, "latency_ms": denseLatencyMs, "macs": Double(denseMACs)]
             .compactMapValues { $0 }, forKey: .dense)
@@ -132,7 +136,7 @@ struct PruneReport: Encodable {
         let markdown = """
             # Pruning report: \(model)
 
-            Budget: \(budgetText). Calibration data: \(data)\(testData.map { "; held-out data: \($0)" } ?? ""). Device: \(device). The agent evaluated up to \(episodes) configurations in \(agentEpisodes) episodes, seed \(seed).
+            Budget: \(budgetText). Calibration data: \(data)\(testData.map { "; held-out data: \($0)" } ?? ""). Device: \(device). The agent evaluated up to \(episodes) configurations in \(agentEpisodes) episodes, seed \(seed)\(heldToUniformLatency == 0 ? "" : ", then ran \(heldToUniformLatency) more held to the best uniform configuration's latency").
 
             \(summary)
 

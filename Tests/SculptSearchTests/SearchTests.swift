@@ -43,9 +43,9 @@ import Testing
         }
     }
 
-    static func environment() throws -> PruningEnvironment {
+    static func environment(budget: Budget = .macs(0.5)) throws -> PruningEnvironment {
         let table = try table()
-        return try PruningEnvironment(model: model, calibration: calibration, budget: .macs(0.5), latency: table,
+        return try PruningEnvironment(model: model, calibration: calibration, budget: budget, latency: table,
                                       denseEndToEndMs: table.total([Int](repeating: 0, count: table.latencies.count)),
                                       recoveryImages: 32)
     }
@@ -123,12 +123,39 @@ import Testing
         #expect(a.best.top1 == a.agent.map(\.top1).max())
         // The agent's best at the uniform configuration's latency: none of its configurations
         // that fast is more accurate.
-        if let atUniform = a.atUniformLatency {
-            #expect(atUniform.latencyMs <= a.uniform.latencyMs)
-            #expect(a.agent.allSatisfy { $0.latencyMs > a.uniform.latencyMs || $0.top1 <= atUniform.top1 })
+        // The agent's most accurate configurations at the uniform configuration's latency: none of
+        // its configurations that fast is more accurate than the last of them.
+        if let last = a.atUniformLatency.last {
+            #expect(a.atUniformLatency.allSatisfy { $0.latencyMs <= a.uniform.latencyMs })
+            #expect(a.atUniformLatency.map(\.top1) == a.atUniformLatency.map(\.top1).sorted(by: >))
+            #expect(Set(a.atUniformLatency.map(\.choices)).count == a.atUniformLatency.count)
+            #expect(a.agent.allSatisfy { e in e.latencyMs > a.uniform.latencyMs || e.top1 <= last.top1
+                || a.atUniformLatency.contains { $0.choices == e.choices } })
         } else {
             #expect(a.agent.allSatisfy { $0.latencyMs > a.uniform.latencyMs })
         }
         #expect(Set(a.seconds.keys).isSuperset(of: ["accuracy_evaluation", "encoding_and_policy", "policy_updates"]))
+    }
+
+    /// With a latency budget, the trained policy is then held to the best uniform configuration's
+    /// latency for a few episodes: the agent then has configurations as fast as the uniform one
+    /// to compare with it, and random search gets as many evaluations as the agent made.
+    @Test func agentHeldToTheUniformLatencyAfterTheSearch() throws {
+        let table = try Self.table(), dense = table.total([Int](repeating: 0, count: table.latencies.count))
+        let environment = try Self.environment(budget: .latency(0.45 * dense))
+        let settings = Self.settings(seed: 3)
+        let result = try #require(try PatternSearch(environment: environment, settings: settings).run())
+        #expect(result.uniform.latencyMs <= 0.45 * dense)
+        let held = result.agent.suffix(settings.episodesAtUniformLatency)
+        #expect(held.count == settings.episodesAtUniformLatency)
+        #expect(held.allSatisfy { $0.latencyMs <= result.uniform.latencyMs + 1e-9 })
+        let atUniform = try #require(result.atUniformLatency.first)
+        #expect(atUniform.top1 >= held.map(\.top1).max()!)
+        let asFast = Set(result.agent.filter { $0.latencyMs <= result.uniform.latencyMs }.map(\.choices))
+        #expect(result.atUniformLatency.count == min(settings.candidatesAtUniformLatency, asFast.count))
+        #expect(result.randomAll.count == Set(result.agent.map(\.choices)).count)
+        // Held to the lower limit for a while only: the budget's own limit afterwards.
+        let none = [Int?](repeating: nil, count: environment.layers.count)
+        #expect(environment.feasible(none, at: 0) == (try Self.environment(budget: .latency(0.45 * dense))).feasible(none, at: 0))
     }
 }

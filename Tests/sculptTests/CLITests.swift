@@ -84,6 +84,8 @@ import Testing
             }
             #expect(final["latency_ms_estimated"] is Double)
             #expect(report["episodes"] as? Int == 8 && (report["agent_episodes"] as? Int ?? 0) >= 8)
+            // Held to the uniform configuration's latency only within a latency budget.
+            #expect(report["agent_episodes_at_uniform_latency"] as? Int == 0)
             // The agent's best at no more estimated latency than the uniform baseline, when it has one.
             if let atUniform = report["agent_at_uniform_latency"] as? [String: Any] {
                 let uniform = try #require(baselines["uniform"]?["latency_ms_estimated"] as? Double)

@@ -91,9 +91,11 @@ public final class PruningEnvironment {
     /// not allowed): what the mask costs the layer before recovery.
     public let keptEnergy: [[Double]]
     /// What each (decision layer, candidate) costs in the budget's unit (infinite where not
-    /// allowed), what the rest of the model costs, and the most a configuration may cost.
+    /// allowed), what the rest of the model costs, and the most a configuration may cost: the
+    /// budget's limit, or a lower one for a while (`within(limit:_:)`).
     private let costs: [[Double]]
-    private let fixedCost: Double, limit: Double
+    private let fixedCost: Double
+    private var limit: Double
     private let recovery: Recovery?
     private var masks = [Int: LayerMask]()
     private var cache = [[Int]: Evaluation]()
@@ -204,6 +206,16 @@ public final class PruningEnvironment {
     public func cost(_ choices: [Int]) -> (latencyMs: Double, macs: Int) {
         (latency.total(choices) + remainderMs,
          denseMACs - zip(layers, choices).reduce(0) { $0 + $1.0.macs - Self.keptMACs($1.0, $1.1) })
+    }
+
+    /// Runs `body` with the configurations the agent can make held to `limit` (in the budget's
+    /// unit) instead of the budget's: the feasible candidates and the budget's shares in the
+    /// features follow it; rewards stay the budget's.
+    public func within<T>(limit: Double, _ body: () throws -> T) rethrows -> T {
+        let saved = self.limit
+        self.limit = min(limit, saved)
+        defer { self.limit = saved }
+        return try body()
     }
 
     /// The least a configuration can cost, as a share of the budget: over 1 when none meets it.
