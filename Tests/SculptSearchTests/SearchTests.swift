@@ -123,14 +123,14 @@ import Testing
         #expect(a.best.top1 == a.agent.map(\.top1).max())
         // The agent's best at the uniform configuration's latency: none of its configurations
         // that fast is more accurate.
-        // The agent's most accurate configurations at the uniform configuration's latency: none of
-        // its configurations that fast is more accurate than the last of them.
-        if let last = a.atUniformLatency.last {
+        // The agent's most accurate configurations at shares of the uniform configuration's
+        // latency, distinct, the most accurate first: none of its configurations that fast is more
+        // accurate than the first.
+        if let first = a.atUniformLatency.first {
             #expect(a.atUniformLatency.allSatisfy { $0.latencyMs <= a.uniform.latencyMs })
             #expect(a.atUniformLatency.map(\.top1) == a.atUniformLatency.map(\.top1).sorted(by: >))
             #expect(Set(a.atUniformLatency.map(\.choices)).count == a.atUniformLatency.count)
-            #expect(a.agent.allSatisfy { e in e.latencyMs > a.uniform.latencyMs || e.top1 <= last.top1
-                || a.atUniformLatency.contains { $0.choices == e.choices } })
+            #expect(a.agent.allSatisfy { $0.latencyMs > a.uniform.latencyMs || $0.top1 <= first.top1 })
         } else {
             #expect(a.agent.allSatisfy { $0.latencyMs > a.uniform.latencyMs })
         }
@@ -146,13 +146,16 @@ import Testing
         let settings = Self.settings(seed: 3)
         let result = try #require(try PatternSearch(environment: environment, settings: settings).run())
         #expect(result.uniform.latencyMs <= 0.45 * dense)
-        let held = result.agent.suffix(settings.episodesAtUniformLatency)
-        #expect(held.count == settings.episodesAtUniformLatency)
-        #expect(held.allSatisfy { $0.latencyMs <= result.uniform.latencyMs + 1e-9 })
+        // Episodes at each share of its latency, in turn.
+        let held = Array(result.agent.suffix(settings.episodesAtUniformLatency * settings.sharesOfUniformLatency.count))
+        #expect(result.heldToUniformLatency == held.count)
+        for (i, share) in settings.sharesOfUniformLatency.enumerated() {
+            let episodes = held[(i * settings.episodesAtUniformLatency)..<((i + 1) * settings.episodesAtUniformLatency)]
+            #expect(episodes.allSatisfy { $0.latencyMs <= share * result.uniform.latencyMs + 1e-9 })
+        }
         let atUniform = try #require(result.atUniformLatency.first)
         #expect(atUniform.top1 >= held.map(\.top1).max()!)
-        let asFast = Set(result.agent.filter { $0.latencyMs <= result.uniform.latencyMs }.map(\.choices))
-        #expect(result.atUniformLatency.count == min(settings.candidatesAtUniformLatency, asFast.count))
+        #expect(result.atUniformLatency.last!.latencyMs <= settings.sharesOfUniformLatency.min()! * result.uniform.latencyMs + 1e-9)
         #expect(result.randomAll.count == Set(result.agent.map(\.choices)).count)
         // Held to the lower limit for a while only: the budget's own limit afterwards.
         let none = [Int?](repeating: nil, count: environment.layers.count)

@@ -15,12 +15,12 @@ public final class PatternSearch {
         /// fewer configurations than the budget ends the search there.
         public var episodesPerEvaluation = 4
         public var episodesPerUpdate = 8
-        /// Episodes of the trained policy held to the best uniform configuration's latency, after
-        /// the search (latency budgets only): the agent's answer for the comparison at equal latency.
-        public var episodesAtUniformLatency = 16
-        /// The agent's configurations at the uniform's latency that the result lists, for the
-        /// device to measure: estimates are off by a few percent, as much as they differ.
-        public var candidatesAtUniformLatency = 3
+        /// Episodes of the trained policy held to each share of the best uniform configuration's
+        /// latency, after the search (latency budgets only): the agent's answers for the comparison
+        /// at equal latency. Below the uniform's own latency too, because estimates are off by a
+        /// few percent, as much as configurations this close differ: the device measures them.
+        public var episodesAtUniformLatency = 6
+        public var sharesOfUniformLatency = [1, 0.95, 0.9]
         public var seed: UInt64 = 0
         public init() {}
 
@@ -39,11 +39,11 @@ public final class PatternSearch {
         /// The best uniform configuration that meets the budget (or the cheapest when none does), and all of them.
         public var uniform: Evaluation
         public var uniformAll: [Evaluation]
-        /// The agent's most accurate configurations at no more estimated latency than `uniform`,
-        /// the most accurate first (up to `Settings.candidatesAtUniformLatency`): the comparison
-        /// at equal latency, since the best uniform configuration usually leaves part of the budget
-        /// unused (uniform steps are coarse), and the agent, rewarded for accuracy within the
-        /// budget, spends it. Empty when the agent has none.
+        /// The agent's most accurate configuration at no more estimated latency than each share of
+        /// `uniform`'s (`Settings.sharesOfUniformLatency`), distinct, the most accurate first: the
+        /// comparison at equal latency, since the best uniform configuration usually leaves part
+        /// of the budget unused (uniform steps are coarse), and the agent, rewarded for accuracy
+        /// within the budget, spends it. Empty when the agent has none.
         public var atUniformLatency: [Evaluation]
         /// The best of as many distinct random configurations within the budget as the agent evaluated.
         public var random: Evaluation
@@ -125,20 +125,26 @@ public final class PatternSearch {
         // makes configurations that are. They count in its evaluations, which random search matches.
         if case .latency = environment.budget, environment.budget.isMet(latency: uniform.latencyMs, macs: uniform.macs,
                                                                          denseMACs: environment.denseMACs) {
-            try environment.within(limit: uniform.latencyMs) {
-                for _ in 0..<settings.episodesAtUniformLatency {
-                    let evaluation = try episode().1
-                    agent.append(evaluation)
-                    evaluated.insert(evaluation.choices)
+            for share in settings.sharesOfUniformLatency {
+                try environment.within(limit: share * uniform.latencyMs) {
+                    for _ in 0..<settings.episodesAtUniformLatency {
+                        let evaluation = try episode().1
+                        agent.append(evaluation)
+                        evaluated.insert(evaluation.choices)
+                    }
                 }
             }
+        }
+        var atUniform = [Evaluation]()
+        for share in settings.sharesOfUniformLatency {
+            if let e = Self.mostAccurate(agent.filter { $0.latencyMs <= share * uniform.latencyMs }),
+               !atUniform.contains(where: { $0.choices == e.choices }) { atUniform.append(e) }
         }
         let held = agent.count - episodesDone
         let agentEvaluationSeconds = environment.evaluationSeconds - uniformSeconds
         let randomAll = try randomSearch(evaluations: evaluated.count)
         return Result(best: bestMeetingBudget(agent), agent: agent, heldToUniformLatency: held, uniform: uniform, uniformAll: uniformAll,
-                      atUniformLatency: Self.mostAccurate(agent.filter { $0.latencyMs <= uniform.latencyMs },
-                                                          count: settings.candidatesAtUniformLatency),
+                      atUniformLatency: atUniform,
                       random: bestMeetingBudget(randomAll), randomAll: randomAll,
                       seconds: ["accuracy_evaluation": agentEvaluationSeconds, "encoding_and_policy": actingSeconds,
                                 "policy_updates": updatingSeconds, "baselines": environment.evaluationSeconds - agentEvaluationSeconds])
@@ -179,14 +185,7 @@ public final class PatternSearch {
 
     /// The most accurate evaluation, the faster of equals.
     private static func mostAccurate(_ evaluations: [Evaluation]) -> Evaluation? {
-        mostAccurate(evaluations, count: 1).first
-    }
-
-    /// The `count` most accurate distinct configurations, the most accurate first, the faster of equals.
-    private static func mostAccurate(_ evaluations: [Evaluation], count: Int) -> [Evaluation] {
-        var seen = Set<[Int]>()
-        return evaluations.sorted { $0.top1 != $1.top1 ? $0.top1 > $1.top1 : $0.latencyMs < $1.latencyMs }
-            .filter { seen.insert($0.choices).inserted }.prefix(count).map { $0 }
+        evaluations.max { $0.top1 != $1.top1 ? $0.top1 < $1.top1 : $0.latencyMs > $1.latencyMs }
     }
 
     /// One episode: a decision per layer in order, then the configuration's reward.
