@@ -48,7 +48,7 @@ struct PruneReport: Encodable {
     /// The agent's budget of distinct configurations, and the episodes it took to evaluate them.
     var episodes: Int
     var agentEpisodes: Int
-    /// Episodes of the trained policy held to the best uniform configuration's latency, after them.
+    /// Episodes of the trained policy held to (and under) the best uniform configuration's latency, after them.
     var heldToUniformLatency: Int
     var seed: UInt64
     var denseTop1: Double
@@ -58,8 +58,9 @@ struct PruneReport: Encodable {
     var final: Entry
     var uniform: Entry
     var random: Entry
-    /// The agent's most accurate configuration at no more estimated latency than the best uniform
-    /// one, when that is not `final`.
+    /// The agent's answer at the best uniform configuration's latency, when that is not `final`:
+    /// of its most accurate configurations at and under that estimated latency, the most accurate
+    /// that the device measured no slower than the uniform one.
     var atUniformLatency: Entry?
     var recovery: [RecoveryStep]
     /// Every configuration evaluated: the agent's episodes, the uniform ones, random search's.
@@ -136,7 +137,7 @@ struct PruneReport: Encodable {
         let markdown = """
             # Pruning report: \(model)
 
-            Budget: \(budgetText). Calibration data: \(data)\(testData.map { "; held-out data: \($0)" } ?? ""). Device: \(device). The agent evaluated up to \(episodes) configurations in \(agentEpisodes) episodes, seed \(seed)\(heldToUniformLatency == 0 ? "" : ", then ran \(heldToUniformLatency) more held to the best uniform configuration's latency").
+            Budget: \(budgetText). Calibration data: \(data)\(testData.map { "; held-out data: \($0)" } ?? ""). Device: \(device). The agent evaluated up to \(episodes) configurations in \(agentEpisodes) episodes, seed \(seed)\(heldToUniformLatency == 0 ? "" : ", then ran \(heldToUniformLatency) more held to (and under) the best uniform configuration's latency").
 
             \(summary)
 
