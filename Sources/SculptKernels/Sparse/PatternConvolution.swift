@@ -11,10 +11,10 @@
 /// tap is a contiguous load at any stride; the raw sums go to a grid in scratch, and a last pass
 /// adds bias and residual, drops the grid's extra columns and applies the activation.
 ///
-/// Cache blocking: a block's taps are cut into slices of `channelSlice(stride:)` input channels, whose
-/// input rows for one tile stay in L1 while every block of a group uses them; blocks go in groups
-/// whose packed weights fit in L2. So inputs are read from L1 and weights stream from L2. A
-/// group's taps are stored in the order the first tile reads them, slice by slice and in each
+/// Cache blocking: a block's taps are cut into slices of `channelSlice(stride:)` input channels,
+/// whose input rows for one tile stay in L1 while every block of a group uses them; blocks go in
+/// groups whose packed weights fit in L2. So inputs are read from L1 and weights stream from L2.
+/// A group's taps are stored in the order the first tile reads them, slice by slice and in each
 /// slice block by block, so that they come from memory as one sequential stream that the
 /// hardware prefetches (in a whole network a layer's weights are not in cache; stored block by
 /// block, the first tile jumped from block to block every kilobyte or two).
