@@ -169,7 +169,14 @@ struct Prune: ParsableCommand {
         func heldOutTop1(_ model: Model, _ kernels: [String: ConvolutionKernel]) throws -> Double? {
             try heldOut.map { try Accuracy.evaluate(model, kernels: kernels, on: $0, dataName: testData!, batch: 256).top1 }
         }
-        func pruned(_ e: Evaluation) throws -> (Model, ModelMasks) { (try environment.prunedModel(e.choices), try environment.masks(e.choices)) }
+        // Recovered once per configuration: the uniform one and the agent's are measured twice.
+        var recovered = [[Int]: (Model, ModelMasks)]()
+        func pruned(_ e: Evaluation) throws -> (Model, ModelMasks) {
+            if let known = recovered[e.choices] { return known }
+            let model = (try environment.prunedModel(e.choices), try environment.masks(e.choices))
+            recovered[e.choices] = model
+            return model
+        }
         func measure(_ models: [(Model, ModelMasks)]) throws -> [Double] {
             try endToEnd(try models.map { try SculptFile.serializedData($0.0, masks: $0.1) }, source: source)
         }
