@@ -2,6 +2,25 @@
 /// four NEON registers. Kernels are written once against it; the compiler maps it to the host.
 public typealias Vector = SIMD16<Float>
 
+/// The width of the vectors a kernel's register tile is made of.
+public enum VectorWidth: Sendable {
+    case w8, w16
+
+    public var lanes: Int { self == .w8 ? 8 : 16 }
+
+    /// 16 floats where the CPU has 512-bit vectors (32 registers for the tile), 8 elsewhere
+    /// (AVX2's 16 registers, NEON's 32 of 4 floats).
+    public static let native: VectorWidth = CPUFeatures.current.contains("avx512f") ? .w16 : .w8
+}
+
+/// A count of vectors in a kernel's register tile, as a type: a constant in each specialization
+/// of the kernel, so the work of the vectors it does not have folds away.
+protocol TileVectors { static var count: Int { get } }
+enum OneVector: TileVectors { static var count: Int { 1 } }
+enum TwoVectors: TileVectors { static var count: Int { 2 } }
+enum ThreeVectors: TileVectors { static var count: Int { 3 } }
+enum FourVectors: TileVectors { static var count: Int { 4 } }
+
 extension UnsafePointer where Pointee == Float {
     @inline(__always) func vector() -> Vector { UnsafeRawPointer(self).loadUnaligned(as: Vector.self) }
 }

@@ -36,8 +36,31 @@ import Testing
     }
 
     @Test(arguments: cases, [1, 2])
-    func matchesReference(_ c: Case, threads: Int) throws {
-        let s = c.shape
+    func matchesReference(_ c: Case, threads: Int) {
+        Self.expectMatchesReference(c.shape, layouts: c.kernel.layouts, threads: threads, prepare: c.kernel.prepare)
+    }
+
+    /// The direct convolution with each width of filter block, whichever the CPU would choose:
+    /// 1 to 4 vectors of 16 filters, with the tails of channel counts that do not fill a block.
+    @Test(arguments: [1, 2, 3, 4])
+    func directConvolutionWithEveryBlockWidth(vectors: Int) {
+        let layouts: [(TensorLayout, TensorLayout)] = [(.planar, .planar), (.planar, .blocked), (.blocked, .blocked)]
+        for shape in Self.shapes {
+            for (input, output) in layouts where output == .planar || DirectConvolution.canWriteBlocked(shape) {
+                Self.expectMatchesReference(shape, layouts: (input, output), threads: 2) { s, weight, bias in
+                    DirectConvolution(shape: s, weight: weight, bias: bias, inputLayout: input, outputLayout: output,
+                                      blockVectors: vectors)
+                }
+            }
+        }
+    }
+
+    /// Runs a prepared kernel with random inputs in `layouts`, with and without a fused residual
+    /// and activation, and compares its output with the reference convolution's.
+    static func expectMatchesReference(
+        _ s: ConvolutionShape, layouts: (input: TensorLayout, output: TensorLayout), threads: Int,
+        prepare: (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?) -> any PreparedConvolution
+    ) {
         let input = Buffer(random: s.inputCount, seed: 1), weight = Buffer(random: s.weightCount, seed: 2)
         let bias = Buffer(random: s.outChannels, seed: 3), residual = Buffer(random: s.outputCount, seed: 4)
         let expected = Buffer(zeros: s.outputCount)
@@ -45,10 +68,10 @@ import Testing
         let reference = zip(expected.values, residual.values).map { Activation.clip(min: -1, max: 2).reference($0 + $1) }
 
         let (pool, workspace) = machinery(threads: threads)
-        let kernel = c.kernel.prepare(s, weight.pointer, bias.pointer)
+        let kernel = prepare(s, weight.pointer, bias.pointer)
         kernel.reserve(in: workspace)
         // Inputs and outputs in the kernel's layouts, compared in NCHW.
-        let (inLayout, outLayout) = c.kernel.layouts
+        let (inLayout, outLayout) = layouts
         let plane = s.height * s.width, outPlane = s.outHeight * s.outWidth
         let x = Layouts.convert(input, to: inLayout, batch: s.batch, channels: s.inChannels, plane: plane, pool: pool)
         let r = Layouts.convert(residual, to: outLayout, batch: s.batch, channels: s.outChannels, plane: outPlane, pool: pool)

@@ -1,29 +1,38 @@
 /// Dense convolution computed directly from the image, without an im2col matrix.
 ///
-/// The register tile is 6 output pixels × 16 filters: for every filter tap k, the kernel loads
-/// 16 packed weights as one vector and broadcasts the 6 pixels' inputs, read in place at
-/// `pixel base + tap offset`. Padding comes from a zero-bordered copy of the image, so the inner
+/// The register tile is 6 output pixels × a block of 16 filters per vector: for every filter tap
+/// k, the kernel loads the block's packed weights and broadcasts each pixel's input, read in
+/// place at `pixel base + tap offset`, into one multiply-add per vector. A block is one vector
+/// where the CPU has 16 registers (AVX2: 12 of them hold the tile) and four with AVX-512's 32:
+/// each input then feeds 64 filters, and the tile's 24 chains keep both multiply-add units busy
+/// (with one vector, the broadcasts' loads were the limit: 29 against 50 GMAC/s on the 64-channel
+/// 56² layer, measured in C on a Xeon). Padding comes from a zero-bordered copy of the image, so the inner
 /// loop has no bounds checks; strides, dilations and the input's layout live in the precomputed
 /// offsets. The whole filter depth is summed in registers, so each output is written once, with
-/// bias, residual and activation applied on the way out: as 6 vectors when the output is
-/// channel-blocked, transposed into the 16 planes when it is planar.
+/// bias, residual and activation applied on the way out: as whole vectors when the output is
+/// channel-blocked, transposed into the planes when it is planar.
 ///
-/// With `skippingZeros`, each block of 16 filters keeps only the taps where one of them has a
-/// nonzero weight: grouped kernel patterns with groups of 16 (and connectivity on them) run on
-/// the same tile, vectorized across the filters that share a pattern.
+/// With `skippingZeros`, blocks are of 16 filters, and each keeps only the taps where one of
+/// them has a nonzero weight: grouped kernel patterns with groups of 16 (and connectivity on
+/// them) run on the same tile, vectorized across the filters that share a pattern.
 public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     public let shape: ConvolutionShape
     static let pixelsPerTile = 6
-    static let filtersPerTile = Vector.scalarCount
-    static let tileFloats = pixelsPerTile * filtersPerTile
-    /// Tiles one task computes for one block of filters.
-    static let tilesPerTask = 16
-    /// Filter taps per slice: 192 × 16 weights, 12 KB, stay in L1 across a task's tiles.
-    static let depthSlice = 192
+    /// Vectors of 16 filters in a block: 1 to 4.
+    public let blockVectors: Int
+    /// 4 where the CPU has 512-bit vectors, 1 elsewhere.
+    public static let nativeBlockVectors = VectorWidth.native == .w16 ? 4 : 1
+    /// Floats of one tile's sums.
+    private var tileFloats: Int { DirectConvolution.pixelsPerTile * blockVectors * Vector.scalarCount }
+    /// Tiles one task computes for one block of filters: 16, or 8 for blocks of several vectors
+    /// (whose sums between slices would crowd the inputs out of L1).
+    private var tilesPerTask: Int { blockVectors == 1 ? 16 : 8 }
+    /// Filter taps per slice: 12 KB of weights (192 taps of 16 filters) stay in L1 across a task's tiles.
+    private var depthSlice: Int { 192 / blockVectors }
     /// Weights (floats per group) small enough to stay in L1 whatever the task order.
     static let smallWeights = 4096
 
-    /// Weights per group and 16-filter block: [taps][16], zero-padded past the last filter.
+    /// Weights per group and block: [taps][16 · vectors], zero-padded past the last filter.
     private let weights: UnsafeMutablePointer<Float>
     private let bias: UnsafeMutablePointer<Float>
     /// Offset of filter tap k (channel, ky, kx) from a pixel's window origin in the padded image:
@@ -49,9 +58,13 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
 
     /// Packs `weight` ([outChannels][inChannels/groups][kh][kw]) and copies `bias`.
     public init(shape s: ConvolutionShape, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                inputLayout: TensorLayout = .planar, outputLayout: TensorLayout = .planar, skippingZeros: Bool = false) {
+                inputLayout: TensorLayout = .planar, outputLayout: TensorLayout = .planar, skippingZeros: Bool = false,
+                blockVectors: Int = DirectConvolution.nativeBlockVectors) {
         precondition(outputLayout == .planar || DirectConvolution.canWriteBlocked(s), "\(s) cannot write a blocked output")
+        precondition((1...4).contains(blockVectors), "blocks are of 1 to 4 vectors")
         shape = s
+        // Zeros are skipped per block of 16 filters: a wider block keeps the union of their taps.
+        self.blockVectors = skippingZeros ? 1 : blockVectors
         self.inputLayout = inputLayout
         self.outputLayout = outputLayout
         needsPadding = s.padTop + s.padLeft + s.padBottom + s.padRight > 0
@@ -61,7 +74,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
                           kernelWidth: s.kernelWidth, strideY: s.strideY, strideX: s.strideX,
                           dilationY: s.dilationY, dilationX: s.dilationX)
             : PaddedPlane(unpadded: s.height, width: s.width)
-        let lanes = DirectConvolution.filtersPerTile, depth = s.filterLength
+        let lanes = self.blockVectors * Vector.scalarCount, depth = s.filterLength
         let blocksPerGroup = (s.outChannelsPerGroup + lanes - 1) / lanes, blocks = s.groups * blocksPerGroup
         self.blocksPerGroup = blocksPerGroup
         // The taps each block keeps: all of them, or those where one of its filters is nonzero.
@@ -80,7 +93,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
             let block = weights + weightStart[gb] * lanes + f % lanes
             for (j, k) in kept[gb].enumerated() { block[j * lanes] = weight[filter * depth + k] }
         }
-        // Padded to whole vectors so the last block's bias loads as one.
+        // Padded to a whole block so the last block's bias loads as whole vectors.
         self.bias = .allocate(capacity: s.outChannels + lanes)
         self.bias.initialize(repeating: 0, count: s.outChannels + lanes)
         if let bias { self.bias.update(from: bias, count: s.outChannels) }
@@ -119,7 +132,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
 
     /// Per part: the tiles' sums between depth slices; shared: the zero-padded image.
     public var scratchFloats: (perPart: Int, shared: Int) {
-        (DirectConvolution.tilesPerTask * DirectConvolution.tileFloats, needsPadding ? inputFloats(plane: plane.count) : 0)
+        (tilesPerTask * tileFloats, needsPadding ? inputFloats(plane: plane.count) : 0)
     }
 
     /// Floats of one image of the input, with `plane` floats per channel plane.
@@ -139,7 +152,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         let s = shape
         precondition(workspace.sharedFloats >= scratchFloats.shared && workspace.floatsPerPart >= scratchFloats.perPart,
                      "the workspace is too small for \(s)")
-        let pixels = s.outHeight * s.outWidth, per = DirectConvolution.tilesPerTask
+        let pixels = s.outHeight * s.outWidth, per = tilesPerTask
         let tiles = (pixels + DirectConvolution.pixelsPerTile - 1) / DirectConvolution.pixelsPerTile
         let chunks = (tiles + per - 1) / per, tasks = s.groups * blocksPerGroup * chunks
         for n in 0..<s.batch {
@@ -152,7 +165,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
             let residualImage = residual.map { $0 + n * outputFloats }
             // Consecutive tasks share a filter block, whose weights then stay in cache, unless the
             // weights are small (a 1 × 1 convolution of few channels): then they share the input pixels.
-            let blocksInner = s.filterLength * blocksPerGroup * DirectConvolution.filtersPerTile <= DirectConvolution.smallWeights
+            let blocksInner = s.filterLength * s.outChannelsPerGroup <= DirectConvolution.smallWeights
             pool.parallelFor(tasks) { task, thread in
                 let partial = workspace.scratch(thread)
                 let (chunk, block) = blocksInner
@@ -163,11 +176,11 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
                 // Slices of the block's taps: a slice's weights stay in L1 while every tile uses them
                 // (one empty slice for a block with none, which still writes bias and residual).
                 let count = self.tapCount[group * self.blocksPerGroup + block]
-                for k0 in stride(from: 0, to: max(count, 1), by: DirectConvolution.depthSlice) {
-                    let depth = k0..<min(k0 + DirectConvolution.depthSlice, count)
+                for k0 in stride(from: 0, to: max(count, 1), by: self.depthSlice) {
+                    let depth = k0..<min(k0 + self.depthSlice, count)
                     for tile in tileRange {
                         self.computeTile(tile, group: group, block: block, depth: depth,
-                                         partial: partial + (tile - tileRange.lowerBound) * DirectConvolution.tileFloats,
+                                         partial: partial + (tile - tileRange.lowerBound) * self.tileFloats,
                                          image: image, output: outImage, residual: residualImage, activation: activation)
                     }
                 }
@@ -198,7 +211,29 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     private func computeTile(_ tile: Int, group: Int, block: Int, depth: Range<Int>, partial: UnsafeMutablePointer<Float>,
                              image: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                              residual: UnsafePointer<Float>?, activation: Activation) {
-        let s = shape, pixels = s.outHeight * s.outWidth, lanes = DirectConvolution.filtersPerTile
+        // The last block of a group may have fewer vectors of filters.
+        let lanes = Vector.scalarCount
+        let vectors = min(blockVectors, (shape.outChannelsPerGroup - block * blockVectors * lanes + lanes - 1) / lanes)
+        switch vectors {
+        case 1: computeTile(OneVector.self, tile, group: group, block: block, depth: depth, partial: partial,
+                            image: image, output: output, residual: residual, activation: activation)
+        case 2: computeTile(TwoVectors.self, tile, group: group, block: block, depth: depth, partial: partial,
+                            image: image, output: output, residual: residual, activation: activation)
+        case 3: computeTile(ThreeVectors.self, tile, group: group, block: block, depth: depth, partial: partial,
+                            image: image, output: output, residual: residual, activation: activation)
+        default: computeTile(FourVectors.self, tile, group: group, block: block, depth: depth, partial: partial,
+                             image: image, output: output, residual: residual, activation: activation)
+        }
+    }
+
+    /// `computeTile` for a block of `V.count` vectors: a type, so that each width gets its own
+    /// code with the unused vectors' work folded away.
+    @inline(__always)
+    private func computeTile<V: TileVectors>(_: V.Type, _ tile: Int, group: Int, block: Int, depth: Range<Int>,
+                                             partial: UnsafeMutablePointer<Float>, image: UnsafePointer<Float>,
+                                             output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
+                                             activation: Activation) {
+        let s = shape, pixels = s.outHeight * s.outWidth, lanes = Vector.scalarCount, stride = blockVectors * lanes
         let first = tile * DirectConvolution.pixelsPerTile
         let valid = min(DirectConvolution.pixelsPerTile, pixels - first)
         /// Where the window of output pixel `p` starts; past the last pixel, repeat it (results discarded).
@@ -208,70 +243,114 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         let gb = group * blocksPerGroup + block, count = tapCount[gb]
         let taps = tapOffsets + tapStart[gb]
         let p0 = origin(0), p1 = origin(1), p2 = origin(2), p3 = origin(3), p4 = origin(4), p5 = origin(5)
-        var w = UnsafePointer(weights + (weightStart[gb] + depth.lowerBound) * lanes)
-        var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
+        var w = UnsafePointer(weights + (weightStart[gb] + depth.lowerBound) * stride)
+        var c0 = PixelSums<V>(), c1 = PixelSums<V>(), c2 = PixelSums<V>(), c3 = PixelSums<V>(), c4 = PixelSums<V>(), c5 = PixelSums<V>()
         if depth.lowerBound > 0 {
-            c0 = partial.vector(); c1 = (partial + lanes).vector(); c2 = (partial + 2 * lanes).vector()
-            c3 = (partial + 3 * lanes).vector(); c4 = (partial + 4 * lanes).vector(); c5 = (partial + 5 * lanes).vector()
+            c0.load(partial); c1.load(partial + stride); c2.load(partial + 2 * stride)
+            c3.load(partial + 3 * stride); c4.load(partial + 4 * stride); c5.load(partial + 5 * stride)
         }
         for k in depth {
             let offset = taps[k]
-            let wv = w.vector()
-            c0.addProduct(Vector(repeating: p0[offset]), wv)
-            c1.addProduct(Vector(repeating: p1[offset]), wv)
-            c2.addProduct(Vector(repeating: p2[offset]), wv)
-            c3.addProduct(Vector(repeating: p3[offset]), wv)
-            c4.addProduct(Vector(repeating: p4[offset]), wv)
-            c5.addProduct(Vector(repeating: p5[offset]), wv)
-            w += lanes
+            let w0 = w.vector(), w1 = V.count > 1 ? (w + lanes).vector() : w0
+            let w2 = V.count > 2 ? (w + 2 * lanes).vector() : w0, w3 = V.count > 3 ? (w + 3 * lanes).vector() : w0
+            c0.add(p0[offset], w0, w1, w2, w3)
+            c1.add(p1[offset], w0, w1, w2, w3)
+            c2.add(p2[offset], w0, w1, w2, w3)
+            c3.add(p3[offset], w0, w1, w2, w3)
+            c4.add(p4[offset], w0, w1, w2, w3)
+            c5.add(p5[offset], w0, w1, w2, w3)
+            w += stride
+        }
+        /// Calls `body` with each pixel's sums, in order.
+        @inline(__always) func each(_ body: (PixelSums<V>, Int) -> Void) {
+            body(c0, 0); body(c1, 1); body(c2, 2); body(c3, 3); body(c4, 4); body(c5, 5)
         }
         if depth.upperBound < count {
-            partial.store(c0); (partial + lanes).store(c1); (partial + 2 * lanes).store(c2)
-            (partial + 3 * lanes).store(c3); (partial + 4 * lanes).store(c4); (partial + 5 * lanes).store(c5)
+            each { c, p in c.store(partial + p * stride) }
             return
         }
-        let filter0 = group * s.outChannelsPerGroup + block * lanes
-        let b = UnsafePointer(bias + filter0).vector()
+        let filter0 = group * s.outChannelsPerGroup + block * stride
+        let b = PixelSums<V>(loading: bias + filter0)
         if outputLayout == .blocked {
-            // Pixel p's 16 filters are one vector at ((filter0 / 16) · pixels + p) · 16.
+            // Pixel p's filters of vector v are one vector at ((filter0 / 16 + v) · pixels + p) · 16.
             let out = output + (filter0 / lanes * pixels + first) * lanes
             let r = residual.map { $0 + (filter0 / lanes * pixels + first) * lanes }
-            @inline(__always) func store(_ c: Vector, _ p: Int) {
+            each { c, p in
                 guard p < valid else { return }
-                var v = c + b
-                if let r { v += (r + p * lanes).vector() }
-                if let y = activation.inlineForm(v) {
-                    (out + p * lanes).store(y)
-                } else {
-                    (out + p * lanes).store(v)
-                    activation.apply(out + p * lanes, count: lanes)
+                c.each { x, v in
+                    let at = (v * pixels + p) * lanes
+                    var y = x + b[v]
+                    if let r { y += (r + at).vector() }
+                    if let z = activation.inlineForm(y) {
+                        (out + at).store(z)
+                    } else {
+                        (out + at).store(y)
+                        activation.apply(out + at, count: lanes)
+                    }
                 }
             }
-            store(c0, 0); store(c1, 1); store(c2, 2); store(c3, 3); store(c4, 4); store(c5, 5)
             return
         }
-        let filters = min(lanes, s.outChannelsPerGroup - block * lanes)
-        // The tile holds 6 pixels × 16 filters; NCHW wants each filter's pixels together, so it goes
+        let filters = min(V.count * lanes, s.outChannelsPerGroup - block * stride)
+        // The tile holds pixels × filters; NCHW wants each filter's pixels together, so it goes
         // out through a small buffer, transposed, with the residual added on the way.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: DirectConvolution.pixelsPerTile * lanes) { buffer in
-            let t = buffer.baseAddress!
-            (t).store(c0 + b)
-            (t + lanes).store(c1 + b)
-            (t + 2 * lanes).store(c2 + b)
-            (t + 3 * lanes).store(c3 + b)
-            (t + 4 * lanes).store(c4 + b)
-            (t + 5 * lanes).store(c5 + b)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: DirectConvolution.pixelsPerTile * stride) { buffer in
+            let t = buffer.baseAddress!, width = V.count * lanes
+            each { c, p in c.each { x, v in (t + p * width + v * lanes).store(x + b[v]) } }
             let out = output + filter0 * pixels + first
             if let residual {
                 let r = residual + filter0 * pixels + first
                 for f in 0..<filters {
-                    for p in 0..<valid { t[p * lanes + f] += r[f * pixels + p] }
+                    for p in 0..<valid { t[p * width + f] += r[f * pixels + p] }
                 }
             }
-            if activation != .identity { activation.apply(t, count: valid * lanes) }
+            if activation != .identity { activation.apply(t, count: valid * width) }
             for f in 0..<filters {
-                for p in 0..<valid { out[f * pixels + p] = t[p * lanes + f] }
+                for p in 0..<valid { out[f * pixels + p] = t[p * width + f] }
             }
         }
+    }
+}
+
+/// One pixel's sums over a block of `V.count` vectors of filters (the rest are never touched).
+private struct PixelSums<V: TileVectors> {
+    var v0 = Vector(), v1 = Vector(), v2 = Vector(), v3 = Vector()
+
+    init() {}
+
+    /// The block's vectors from `pointer`, one after the other.
+    @inline(__always) init(loading pointer: UnsafePointer<Float>) { load(pointer) }
+
+    @inline(__always) mutating func load(_ pointer: UnsafePointer<Float>) {
+        let n = Vector.scalarCount
+        v0 = pointer.vector()
+        if V.count > 1 { v1 = (pointer + n).vector() }
+        if V.count > 2 { v2 = (pointer + 2 * n).vector() }
+        if V.count > 3 { v3 = (pointer + 3 * n).vector() }
+    }
+
+    @inline(__always) mutating func load(_ pointer: UnsafeMutablePointer<Float>) { load(UnsafePointer(pointer)) }
+
+    @inline(__always) func store(_ pointer: UnsafeMutablePointer<Float>) {
+        each { x, v in (pointer + v * Vector.scalarCount).store(x) }
+    }
+
+    /// Adds `x` times each vector of weights: one broadcast, one multiply-add per vector.
+    @inline(__always) mutating func add(_ x: Float, _ w0: Vector, _ w1: Vector, _ w2: Vector, _ w3: Vector) {
+        let b = Vector(repeating: x)
+        v0.addProduct(b, w0)
+        if V.count > 1 { v1.addProduct(b, w1) }
+        if V.count > 2 { v2.addProduct(b, w2) }
+        if V.count > 3 { v3.addProduct(b, w3) }
+    }
+
+    @inline(__always) subscript(v: Int) -> Vector { v == 0 ? v0 : v == 1 ? v1 : v == 2 ? v2 : v3 }
+
+    /// Calls `body` with each vector and its index.
+    @inline(__always) func each(_ body: (Vector, Int) -> Void) {
+        body(v0, 0)
+        if V.count > 1 { body(v1, 1) }
+        if V.count > 2 { body(v2, 2) }
+        if V.count > 3 { body(v3, 3) }
     }
 }

@@ -289,19 +289,3 @@ private func copyShortRow(from: UnsafePointer<Float>, to: UnsafeMutablePointer<F
         to.update(from: from, count: count)
     }
 }
-
-/// The width of the vectors a kernel's register tile is made of.
-public enum VectorWidth: Sendable {
-    case w8, w16
-
-    public var lanes: Int { self == .w8 ? 8 : 16 }
-
-    /// 16 floats where the CPU has 512-bit vectors (32 registers for the tile), 8 elsewhere
-    /// (AVX2's 16 registers, NEON's 32 of 4 floats).
-    public static let native: VectorWidth = CPUFeatures.current.contains("avx512f") ? .w16 : .w8
-}
-
-/// Vectors of positions in a 4-filter tile, as a type: a constant in each specialization of the kernel.
-protocol TileVectors { static var count: Int { get } }
-enum ThreeVectors: TileVectors { static var count: Int { 3 } }
-enum TwoVectors: TileVectors { static var count: Int { 2 } }
