@@ -5,7 +5,7 @@
 /// place at `pixel base + tap offset`, into one multiply-add per vector. A block is one vector
 /// where the CPU has 16 registers (AVX2: 12 of them hold the tile) and four with AVX-512's 32:
 /// each input then feeds 64 filters, and the tile's 24 chains keep both multiply-add units busy
-/// (with one vector, the broadcasts' loads were the limit: 29–34 against 50–62 GMAC/s on the
+/// (with one vector, the broadcasts' loads were the limit: 29–34 against 50–63 GMAC/s on the
 /// 64-channel 56² layer, measured on a Xeon with Benchmarks/experiments/direct_tile.c).
 ///
 /// Padding comes from a zero-bordered copy of the image, so the inner loop has no bounds checks;
