@@ -20,7 +20,10 @@ func random(_ n: Int) -> UnsafeMutablePointer<Float> {
     return p
 }
 
-let threads = Int(CommandLine.arguments.dropFirst().first ?? "1") ?? 1
+/// Arguments: threads (default 1), then optionally the kernels to run (names containing this text).
+let arguments = Array(CommandLine.arguments.dropFirst())
+let threads = Int(arguments.first ?? "1") ?? 1
+let kernelFilter = arguments.count > 1 ? arguments[1] : ""
 let pool = ThreadPool(threads: threads)
 let workspace = Workspace(parts: threads)
 OpenBLASGEMM.setThreads(threads)
@@ -52,7 +55,7 @@ for s in shapes {
     let input = random(inputFloats), weight = random(s.weightCount), bias = random(s.outChannels)
     let output = UnsafeMutablePointer<Float>.allocate(capacity: outputFloats)
     var line = s.description.padding(toLength: 30, withPad: " ", startingAt: 0)
-    for kernel in ConvolutionKernels.all where kernel.supports(s) {
+    for kernel in ConvolutionKernels.all where kernel.supports(s) && (kernelFilter.isEmpty || kernel.name.contains(kernelFilter)) {
         let prepared = kernel.prepare(s, weight, bias)
         prepared.reserve(in: workspace)
         let ms = time { prepared.run(input: input, output: output, residual: nil, activation: .relu, pool: pool, workspace: workspace) }

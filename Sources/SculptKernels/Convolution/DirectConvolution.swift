@@ -28,7 +28,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     private var tileFloats: Int { DirectConvolution.pixelsPerTile * blockVectors * Vector.scalarCount }
     /// Tiles one task computes for one block of filters: 16, or 8 for blocks of several vectors
     /// (whose sums between slices would crowd the inputs out of L1).
-    private var tilesPerTask: Int { blockVectors == 1 ? 16 : 8 }
+    private static func tilesPerTask(blockVectors: Int) -> Int { blockVectors == 1 ? 16 : 8 }
     /// Filter taps per slice: 12 KB of weights (192 taps of 16 filters) stay in L1 across a task's tiles.
     private var depthSlice: Int { 192 / blockVectors }
     /// Weights (floats per group) small enough to stay in L1 whatever the task order.
@@ -48,6 +48,12 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     /// Offset of each output pixel's window origin in the padded image (no divisions per tile).
     private let pixelOffsets: UnsafeMutablePointer<Int>
     private let blocksPerGroup: Int
+    /// Output pixels per channel, and the tiles they make (stored: the shape computes them with divisions).
+    private let pixels: Int, tiles: Int
+    /// The tiles in chunks of `tilesPerTask(blockVectors:)` or a few more, one chunk per task and block, sizes
+    /// differing by one at most: a 7² plane's 9 tiles in chunks of 8 and 1 streamed the block's
+    /// weights twice, the second time for one tile.
+    private let chunks: Int, tilesPerChunk: Int
     private let plane: PaddedPlane
     private let needsPadding: Bool
     public let inputLayout: TensorLayout
@@ -102,6 +108,10 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         // In floats: a pixel is one float of a planar channel plane, or 16 in a blocked one.
         let pixelFloats = inputLayout == .blocked ? ChannelBlocks.width : 1
         let pixels = s.outHeight * s.outWidth
+        self.pixels = pixels
+        tiles = (pixels + DirectConvolution.pixelsPerTile - 1) / DirectConvolution.pixelsPerTile
+        chunks = max(1, tiles / Self.tilesPerTask(blockVectors: self.blockVectors))
+        tilesPerChunk = (tiles + chunks - 1) / chunks
         pixelOffsets = .allocate(capacity: pixels)
         for pixel in 0..<pixels {
             pixelOffsets[pixel] = ((pixel / s.outWidth) * s.strideY * plane.paddedWidth + (pixel % s.outWidth) * s.strideX) * pixelFloats
@@ -134,7 +144,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
 
     /// Per part: the tiles' sums between depth slices; shared: the zero-padded image.
     public var scratchFloats: (perPart: Int, shared: Int) {
-        (tilesPerTask * tileFloats, needsPadding ? inputFloats(plane: plane.count) : 0)
+        (tilesPerChunk * tileFloats, needsPadding ? inputFloats(plane: plane.count) : 0)
     }
 
     /// Floats of one image of the input, with `plane` floats per channel plane.
@@ -154,9 +164,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         let s = shape
         precondition(workspace.sharedFloats >= scratchFloats.shared && workspace.floatsPerPart >= scratchFloats.perPart,
                      "the workspace is too small for \(s)")
-        let pixels = s.outHeight * s.outWidth, per = tilesPerTask
-        let tiles = (pixels + DirectConvolution.pixelsPerTile - 1) / DirectConvolution.pixelsPerTile
-        let chunks = (tiles + per - 1) / per, tasks = s.groups * blocksPerGroup * chunks
+        let chunks = self.chunks, tasks = s.groups * blocksPerGroup * chunks
         for n in 0..<s.batch {
             var image = input + n * inputFloats(plane: s.height * s.width)
             if needsPadding {
@@ -174,12 +182,15 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
                     ? ((task / self.blocksPerGroup) % chunks, task % self.blocksPerGroup)
                     : (task % chunks, (task / chunks) % self.blocksPerGroup)
                 let group = task / (chunks * self.blocksPerGroup)
-                let tileRange = (chunk * per)..<min(chunk * per + per, tiles)
+                let tileRange = (chunk * self.tiles / chunks)..<((chunk + 1) * self.tiles / chunks)
                 // Slices of the block's taps: a slice's weights stay in L1 while every tile uses them
                 // (one empty slice for a block with none, which still writes bias and residual).
+                // Equal slices: the 7 × 7 stem's 147 taps in 48-tap slices left a last one of 3,
+                // which paid a whole pass of loading and storing the sums.
                 let count = self.tapCount[group * self.blocksPerGroup + block]
-                for k0 in stride(from: 0, to: max(count, 1), by: self.depthSlice) {
-                    let depth = k0..<min(k0 + self.depthSlice, count)
+                let slices = max(1, (count + self.depthSlice - 1) / self.depthSlice), step = max(1, (count + slices - 1) / slices)
+                for k0 in stride(from: 0, to: max(count, 1), by: step) {
+                    let depth = k0..<min(k0 + step, count)
                     for tile in tileRange {
                         self.computeTile(tile, group: group, block: block, depth: depth,
                                          partial: partial + (tile - tileRange.lowerBound) * self.tileFloats,
@@ -235,7 +246,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
                                              partial: UnsafeMutablePointer<Float>, image: UnsafePointer<Float>,
                                              output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
                                              activation: Activation) {
-        let s = shape, pixels = s.outHeight * s.outWidth, lanes = Vector.scalarCount, stride = blockVectors * lanes
+        let s = shape, pixels = self.pixels, lanes = Vector.scalarCount, stride = blockVectors * lanes
         let first = tile * DirectConvolution.pixelsPerTile
         let valid = min(DirectConvolution.pixelsPerTile, pixels - first)
         /// Where the window of output pixel `p` starts; past the last pixel, repeat it (results discarded).
@@ -263,13 +274,14 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
             c5.add(p5[offset], w0, w1, w2, w3)
             w += stride
         }
+        // The sums go to `partial` whether or not more slices follow: left in the loop's
+        // registers and read by closures, they went through the stack on every call.
+        c0.store(partial); c1.store(partial + stride); c2.store(partial + 2 * stride)
+        c3.store(partial + 3 * stride); c4.store(partial + 4 * stride); c5.store(partial + 5 * stride)
+        if depth.upperBound < count { return }
         /// Calls `body` with each pixel's sums, in order.
         @inline(__always) func each(_ body: (PixelSums<V>, Int) -> Void) {
-            body(c0, 0); body(c1, 1); body(c2, 2); body(c3, 3); body(c4, 4); body(c5, 5)
-        }
-        if depth.upperBound < count {
-            each { c, p in c.store(partial + p * stride) }
-            return
+            for p in 0..<DirectConvolution.pixelsPerTile { body(PixelSums<V>(loading: partial + p * stride), p) }
         }
         let filter0 = group * s.outChannelsPerGroup + block * stride
         let b = PixelSums<V>(loading: bias + filter0)

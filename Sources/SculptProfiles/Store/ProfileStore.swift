@@ -68,7 +68,7 @@ public final class ProfileStore: Sendable {
 
     /// Stores one measurement (and its workload and device rows when new).
     public func record(_ entry: ProfileEntry) throws {
-        try database.write { db in try StoreRows.insert(entry, in: db) }
+        _ = try database.write { db in try StoreRows.insert(entry, in: db) }
     }
 
     /// Measurements matching `query`, newest first.

@@ -93,7 +93,7 @@ struct EinsumPlan {
         let needed = Set(equation.output + later.flatMap(\.letters))
         // Final products follow the output's order, so that they can be written in place.
         let order = destination == nil ? a.letters + b.letters.filter { !a.letters.contains($0) } : equation.output
-        var batch = order.filter { a.letters.contains($0) && b.letters.contains($0) && needed.contains($0) }
+        let batch = order.filter { a.letters.contains($0) && b.letters.contains($0) && needed.contains($0) }
         var rows = order.filter { a.letters.contains($0) && !b.letters.contains($0) }
         var columns = order.filter { b.letters.contains($0) && !a.letters.contains($0) }
         let depth = a.letters.filter { b.letters.contains($0) && !needed.contains($0) }

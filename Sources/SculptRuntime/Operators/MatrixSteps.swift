@@ -5,7 +5,7 @@ extension Operators {
     /// Gemm: Y = alpha · A'·B' + beta · C, with A' and B' optionally transposed.
     static func gemm(_ f: FusedNode, _ c: PlanContext) throws -> () -> Void {
         let a = try f.input(0), b = try f.input(1)
-        let aShape = c.shape(a), bShape = c.shape(b), outShape = c.shape(f.output)
+        let aShape = c.shape(a), outShape = c.shape(f.output)
         let transA = f.node.int("transA") == 1, transB = f.node.int("transB") == 1
         let alpha = f.node.float("alpha") ?? 1, beta = f.node.float("beta") ?? 1
         let m = outShape[0], n = outShape[1], k = transA ? aShape[0] : aShape[1]
