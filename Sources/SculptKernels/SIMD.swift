@@ -26,6 +26,16 @@ extension UnsafePointer where Pointee == Float {
 }
 
 extension UnsafeMutablePointer where Pointee == Float {
+    /// `count` floats starting on a cache line, freed with `deallocate()` like any others.
+    ///
+    /// `allocate(capacity:)` aligns to malloc's 16 bytes, and glibc starts large blocks 16 bytes
+    /// into a page: every 64-byte vector of a channel-blocked tensor or of packed weights then
+    /// straddled two cache lines.
+    public static func allocateAligned(_ count: Int) -> Self {
+        UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
+    }
+
     @inline(__always) func vector() -> Vector { UnsafeRawPointer(self).loadUnaligned(as: Vector.self) }
     @inline(__always) func store(_ v: Vector) { UnsafeMutableRawPointer(self).storeBytes(of: v, as: Vector.self) }
 }

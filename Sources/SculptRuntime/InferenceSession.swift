@@ -100,7 +100,7 @@ public final class InferenceSession: @unchecked Sendable {
             throw GraphError(String(format: "the model needs %.1f GB for intermediate tensors at these input shapes; this machine has %.1f GB",
                                     Double(bytes) / 1e9, Double(physical) / 1e9))
         }
-        let arena = UnsafeMutablePointer<Float>.allocate(capacity: max(1, plan.totalFloats))
+        let arena = UnsafeMutablePointer<Float>.allocateAligned(max(1, plan.totalFloats))
         arena.initialize(repeating: 0, count: max(1, plan.totalFloats))
         for (name, offset) in plan.offsets { context.buffers[name] = arena + offset }
         let inputBuffers = graphInputs.map { name in context.allocate(fusion.tensors[name]!.count) }

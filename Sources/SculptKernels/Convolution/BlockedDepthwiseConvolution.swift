@@ -15,7 +15,7 @@ public final class BlockedDepthwiseConvolution: PreparedConvolution, @unchecked 
         shape = s
         let lanes = ChannelBlocks.width, taps = s.kernelHeight * s.kernelWidth
         blocks = ChannelBlocks.count(s.outChannels)
-        weights = .allocate(capacity: blocks * taps * lanes)
+        weights = .allocateAligned(blocks * taps * lanes)
         weights.initialize(repeating: 0, count: blocks * taps * lanes)
         self.bias = .allocate(capacity: blocks * lanes)
         self.bias.initialize(repeating: 0, count: blocks * lanes)

@@ -94,7 +94,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         tapCount = kept.map(\.count)
         weightStart = tapCount.reduce(into: [0]) { $0.append($0.last! + $1) }
         tapStart = skippingZeros ? Array(weightStart.dropLast()) : (0..<blocks).map { ($0 / blocksPerGroup) * depth }
-        weights = .allocate(capacity: max(1, weightStart.last! * lanes))
+        weights = .allocateAligned(max(1, weightStart.last! * lanes))
         weights.initialize(repeating: 0, count: max(1, weightStart.last! * lanes))
         for filter in 0..<s.outChannels {
             let g = filter / s.outChannelsPerGroup, f = filter % s.outChannelsPerGroup, gb = g * blocksPerGroup + f / lanes

@@ -40,7 +40,7 @@ public struct PackedPanels: PanelSource, @unchecked Sendable {
         panelCount = (extent + width - 1) / width
         self.depth = depth
         self.width = width
-        storage = .allocate(capacity: max(1, panelCount * depth * width))
+        storage = .allocateAligned(max(1, panelCount * depth * width))
         source.pack(panels: 0..<panelCount, k0: 0, depth: depth, width: width, into: storage)
     }
 

@@ -11,8 +11,8 @@ public final class Workspace: @unchecked Sendable {
     public init(parts: Int, floatsPerPart: Int = 0) {
         self.parts = parts
         self.floatsPerPart = floatsPerPart
-        storage = .allocate(capacity: max(1, parts * floatsPerPart))
-        sharedStorage = .allocate(capacity: 1)
+        storage = .allocateAligned(max(1, parts * floatsPerPart))
+        sharedStorage = .allocateAligned(1)
     }
 
     deinit {
@@ -25,7 +25,7 @@ public final class Workspace: @unchecked Sendable {
         guard floats > sharedFloats else { return }
         sharedStorage.deallocate()
         sharedFloats = floats
-        sharedStorage = .allocate(capacity: floats)
+        sharedStorage = .allocateAligned(floats)
     }
 
     /// The region every part may read (filled before a parallel loop starts).
@@ -37,7 +37,7 @@ public final class Workspace: @unchecked Sendable {
         storage.deallocate()
         // Rounded up to a cache line so that parts never share one.
         floatsPerPart = (floats + 15) / 16 * 16
-        storage = .allocate(capacity: parts * floatsPerPart)
+        storage = .allocateAligned(parts * floatsPerPart)
     }
 
     /// The scratch region of part `index` (0..<parts).

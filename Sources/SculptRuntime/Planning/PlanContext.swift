@@ -47,7 +47,7 @@ final class PlanContext {
 
     /// A buffer that lives as long as the plan.
     func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        let buffer = UnsafeMutablePointer<Float>.allocateAligned(max(count, 1))
         buffer.initialize(repeating: 0, count: max(count, 1))
         owned.append(buffer)
         return buffer
