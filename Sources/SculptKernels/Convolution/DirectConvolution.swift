@@ -32,7 +32,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     /// Filter taps per slice, whose weights stay in L1 across a task's tiles: 12 KB (192 taps of
     /// 16 filters, chosen on AVX2 with a 32 KB L1), or 36 KB for blocks of several vectors (144
     /// taps of 64 filters: a 3 × 3 convolution's 16-channel block). On the AVX-512 Xeon (48 KB
-    /// L1) 36 KB was faster than 12 KB on each of ResNet-18's layers, by 5–25 % in the fastest of
+    /// L1) 36 KB was faster than 12 KB on each of ResNet-18's layers, by 4–26 % in the fastest of
     /// four rounds (KernelBenchmarks, with the slice set by a throwaway environment variable).
     private var depthSlice: Int { blockVectors == 1 ? 192 : 576 / blockVectors }
     /// Weights (floats per group) small enough to stay in L1 whatever the task order.
@@ -54,9 +54,9 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     private let blocksPerGroup: Int
     /// Output pixels per channel, and the tiles they make (stored: the shape computes them with divisions).
     private let pixels: Int, tiles: Int
-    /// The tiles in chunks of `tilesPerTask(blockVectors:)` or a few more, one chunk per task and block, sizes
-    /// differing by one at most: a 7² plane's 9 tiles in chunks of 8 and 1 streamed the block's
-    /// weights twice, the second time for one tile.
+    /// The tiles in chunks of `tilesPerTask(blockVectors:)` or a few more, one chunk per task and
+    /// block, sizes differing by one at most: a 7² plane's 9 tiles in chunks of 8 and 1 streamed
+    /// the block's weights twice, the second time for one tile.
     private let chunks: Int, tilesPerChunk: Int
     private let plane: PaddedPlane
     private let needsPadding: Bool
