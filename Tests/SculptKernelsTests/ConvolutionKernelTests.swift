@@ -56,7 +56,8 @@ import Testing
     }
 
     /// Runs a prepared kernel with random inputs in `layouts`, with and without a fused residual
-    /// and activation, and compares its output with the reference convolution's.
+    /// and activation (a clamp, and one that is not: kernels apply the two differently), and
+    /// compares its output with the reference convolution's.
     static func expectMatchesReference(
         _ s: ConvolutionShape, layouts: (input: TensorLayout, output: TensorLayout), threads: Int,
         prepare: (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?) -> any PreparedConvolution
@@ -84,6 +85,10 @@ import Testing
         kernel.run(input: x.pointer, output: y.pointer, residual: nil, activation: .identity, pool: pool, workspace: workspace)
         #expect(relativeError(Layouts.planar(y, from: outLayout, batch: s.batch, channels: s.outChannels, plane: outPlane, pool: pool),
                               expected.values) <= 1e-5)
+
+        kernel.run(input: x.pointer, output: y.pointer, residual: r.pointer, activation: .sigmoid, pool: pool, workspace: workspace)
+        #expect(relativeError(Layouts.planar(y, from: outLayout, batch: s.batch, channels: s.outChannels, plane: outPlane, pool: pool),
+                              zip(expected.values, residual.values).map { Activation.sigmoid.reference($0 + $1) }) <= 1e-5)
     }
 
     @Test func runtimeChoosesASupportingKernel() {

@@ -180,6 +180,8 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
             // Consecutive tasks share a filter block, whose weights then stay in cache, unless the
             // weights are small (a 1 × 1 convolution of few channels): then they share the input pixels.
             let blocksInner = s.filterLength * s.outChannelsPerGroup <= DirectConvolution.smallWeights
+            // Asked once: a call or a switch inside the tile's epilogue spilled the sums.
+            let bounds = activation.clampBounds
             pool.parallelFor(tasks) { task, thread in
                 let partial = workspace.scratch(thread)
                 let (chunk, block) = blocksInner
@@ -198,7 +200,8 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
                     for tile in tileRange {
                         self.computeTile(tile, group: group, block: block, depth: depth,
                                          partial: partial + (tile - tileRange.lowerBound) * self.tileFloats,
-                                         image: image, output: outImage, residual: residualImage, activation: activation)
+                                         image: image, output: outImage, residual: residualImage, activation: activation,
+                                         bounds: bounds)
                     }
                 }
             }
@@ -227,19 +230,19 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     @inline(__always)
     private func computeTile(_ tile: Int, group: Int, block: Int, depth: Range<Int>, partial: UnsafeMutablePointer<Float>,
                              image: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                             residual: UnsafePointer<Float>?, activation: Activation) {
+                             residual: UnsafePointer<Float>?, activation: Activation, bounds: (lower: Float, upper: Float)?) {
         // The last block of a group may have fewer vectors of filters.
         let lanes = Vector.scalarCount
         let vectors = min(blockVectors, (shape.outChannelsPerGroup - block * blockVectors * lanes + lanes - 1) / lanes)
         switch vectors {
         case 1: computeTile(OneVector.self, tile, group: group, block: block, depth: depth, partial: partial,
-                            image: image, output: output, residual: residual, activation: activation)
+                            image: image, output: output, residual: residual, activation: activation, bounds: bounds)
         case 2: computeTile(TwoVectors.self, tile, group: group, block: block, depth: depth, partial: partial,
-                            image: image, output: output, residual: residual, activation: activation)
+                            image: image, output: output, residual: residual, activation: activation, bounds: bounds)
         case 3: computeTile(ThreeVectors.self, tile, group: group, block: block, depth: depth, partial: partial,
-                            image: image, output: output, residual: residual, activation: activation)
+                            image: image, output: output, residual: residual, activation: activation, bounds: bounds)
         default: computeTile(FourVectors.self, tile, group: group, block: block, depth: depth, partial: partial,
-                             image: image, output: output, residual: residual, activation: activation)
+                             image: image, output: output, residual: residual, activation: activation, bounds: bounds)
         }
     }
 
@@ -249,7 +252,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     private func computeTile<V: TileVectors>(_: V.Type, _ tile: Int, group: Int, block: Int, depth: Range<Int>,
                                              partial: UnsafeMutablePointer<Float>, image: UnsafePointer<Float>,
                                              output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
-                                             activation: Activation) {
+                                             activation: Activation, bounds: (lower: Float, upper: Float)?) {
         let s = shape, pixels = self.pixels, lanes = Vector.scalarCount, stride = blockVectors * lanes
         let first = tile * DirectConvolution.pixelsPerTile
         let valid = min(DirectConvolution.pixelsPerTile, pixels - first)
@@ -278,25 +281,39 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
             c5.add(p5[offset], w0, w1, w2, w3)
             w += stride
         }
-        // The sums go to `partial` whether or not more slices follow: left in the loop's
-        // registers and read by closures, they went through the stack on every call.
-        c0.store(partial); c1.store(partial + stride); c2.store(partial + 2 * stride)
-        c3.store(partial + 3 * stride); c4.store(partial + 4 * stride); c5.store(partial + 5 * stride)
-        if depth.upperBound < count { return }
-        /// Calls `body` with each pixel's sums, in order.
-        @inline(__always) func each(_ body: (PixelSums<V>, Int) -> Void) {
-            for p in 0..<DirectConvolution.pixelsPerTile { body(PixelSums<V>(loading: partial + p * stride), p) }
+        // The sums leave the registers as arguments or through stored fields, never captured by a
+        // closure (captured, they went through the stack on every call); through `partial` when
+        // more slices follow, or the output is planar, or the activation is no clamp.
+        if depth.upperBound < count || outputLayout == .planar || bounds == nil {
+            c0.store(partial); c1.store(partial + stride); c2.store(partial + 2 * stride)
+            c3.store(partial + 3 * stride); c4.store(partial + 4 * stride); c5.store(partial + 5 * stride)
+            if depth.upperBound < count { return }
         }
         let filter0 = group * s.outChannelsPerGroup + block * stride
         let b = PixelSums<V>(loading: bias + filter0)
+        /// Calls `body` with each pixel's sums, as `partial` holds them.
+        @inline(__always) func each(_ body: (PixelSums<V>, Int) -> Void) {
+            for p in 0..<DirectConvolution.pixelsPerTile { body(PixelSums<V>(loading: partial + p * stride), p) }
+        }
         if outputLayout == .blocked {
             // Pixel p's filters of vector v are one vector at ((filter0 / 16 + v) · pixels + p) · 16.
-            let out = output + (filter0 / lanes * pixels + first) * lanes
+            let out = output + (filter0 / lanes * pixels + first) * lanes, vs = pixels * lanes
             let r = residual.map { $0 + (filter0 / lanes * pixels + first) * lanes }
+            if let bounds {
+                let lo = bounds.lower, hi = bounds.upper
+                c0.write(to: out, vectorStride: vs, bias: b, residual: r, lower: lo, upper: hi)
+                if valid > 1 { c1.write(to: out + lanes, vectorStride: vs, bias: b, residual: r.map { $0 + lanes }, lower: lo, upper: hi) }
+                if valid > 2 { c2.write(to: out + 2 * lanes, vectorStride: vs, bias: b, residual: r.map { $0 + 2 * lanes }, lower: lo, upper: hi) }
+                if valid > 3 { c3.write(to: out + 3 * lanes, vectorStride: vs, bias: b, residual: r.map { $0 + 3 * lanes }, lower: lo, upper: hi) }
+                if valid > 4 { c4.write(to: out + 4 * lanes, vectorStride: vs, bias: b, residual: r.map { $0 + 4 * lanes }, lower: lo, upper: hi) }
+                if valid > 5 { c5.write(to: out + 5 * lanes, vectorStride: vs, bias: b, residual: r.map { $0 + 5 * lanes }, lower: lo, upper: hi) }
+                return
+            }
+            // Any other activation: from `partial`, vector by vector.
             each { c, p in
                 guard p < valid else { return }
                 c.each { x, v in
-                    let at = (v * pixels + p) * lanes
+                    let at = v * vs + p * lanes
                     var y = x + b[v]
                     if let r { y += (r + at).vector() }
                     if let z = activation.inlineForm(y) {
@@ -353,6 +370,18 @@ private struct PixelSums<V: TileVectors> {
         each { x, v in (pointer + v * Vector.scalarCount).store(x) }
     }
 
+    /// Stores vector v at `pointer + v · vectorStride`, with `bias`'s vector v and the residual
+    /// (laid out like the output) added and clamped to `lower...upper`: field by field, so that
+    /// the sums stay in registers. Transparent, like `clamp`: with `@inline(__always)` it stayed
+    /// a call that took the sums by address.
+    @_transparent func write(to pointer: UnsafeMutablePointer<Float>, vectorStride: Int, bias: PixelSums,
+                             residual: UnsafePointer<Float>?, lower: Float, upper: Float) {
+        finish(v0, bias.v0, at: pointer, residual: residual, lower, upper)
+        if V.count > 1 { finish(v1, bias.v1, at: pointer + vectorStride, residual: residual.map { $0 + vectorStride }, lower, upper) }
+        if V.count > 2 { finish(v2, bias.v2, at: pointer + 2 * vectorStride, residual: residual.map { $0 + 2 * vectorStride }, lower, upper) }
+        if V.count > 3 { finish(v3, bias.v3, at: pointer + 3 * vectorStride, residual: residual.map { $0 + 3 * vectorStride }, lower, upper) }
+    }
+
     /// Adds `x` times each vector of weights: one broadcast, one multiply-add per vector.
     @inline(__always) mutating func add(_ x: Float, _ w0: Vector, _ w1: Vector, _ w2: Vector, _ w3: Vector) {
         let b = Vector(repeating: x)
@@ -371,4 +400,13 @@ private struct PixelSums<V: TileVectors> {
         if V.count > 2 { body(v2, 2) }
         if V.count > 3 { body(v3, 3) }
     }
+}
+
+/// Stores `x + b` at `at`, plus the residual's vector there, clamped to `lower...upper`.
+@_transparent
+private func finish(_ x: Vector, _ b: Vector, at: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
+                    _ lower: Float, _ upper: Float) {
+    var y = x + b
+    if let residual { y += residual.vector() }
+    at.store(clamp(y, lower, upper))
 }

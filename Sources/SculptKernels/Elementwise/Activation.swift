@@ -76,6 +76,17 @@ public enum Activation: Sendable, Equatable, Hashable {
         }
     }
 
+    /// The bounds when the function is a clamp (identity, ReLU, Clip), which a kernel's epilogue
+    /// applies as a maximum and a minimum, with no switch over the function per vector.
+    public var clampBounds: (lower: Float, upper: Float)? {
+        switch self {
+        case .identity: (-.infinity, .infinity)
+        case .relu: (0, .infinity)
+        case .clip(let lo, let hi): (lo, hi)
+        default: nil
+        }
+    }
+
     /// Whether `inlineForm` handles this function.
     public var isInlinable: Bool { inlineForm(Vector()) != nil }
 
