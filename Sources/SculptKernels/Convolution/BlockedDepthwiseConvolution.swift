@@ -17,7 +17,7 @@ public final class BlockedDepthwiseConvolution: PreparedConvolution, @unchecked 
         blocks = ChannelBlocks.count(s.outChannels)
         weights = .allocateAligned(blocks * taps * lanes)
         weights.initialize(repeating: 0, count: blocks * taps * lanes)
-        self.bias = .allocate(capacity: blocks * lanes)
+        self.bias = .allocateAligned(blocks * lanes)
         self.bias.initialize(repeating: 0, count: blocks * lanes)
         for c in 0..<s.outChannels {
             for t in 0..<taps { weights[((c / lanes) * taps + t) * lanes + c % lanes] = weight[c * taps + t] }

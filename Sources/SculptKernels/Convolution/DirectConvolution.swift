@@ -57,7 +57,9 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     /// The tiles in chunks of `tilesPerTask(blockVectors:)` or a few more, one chunk per task and
     /// block, sizes differing by one at most: a 7² plane's 9 tiles in chunks of 8 and 1 streamed
     /// the block's weights twice, the second time for one tile.
-    private let chunks: Int, tilesPerChunk: Int
+    private let chunks: Int
+    /// Tiles of the largest chunk.
+    private var tilesPerChunk: Int { (tiles + chunks - 1) / chunks }
     private let plane: PaddedPlane
     private let needsPadding: Bool
     public let inputLayout: TensorLayout
@@ -106,7 +108,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
             for (j, k) in kept[gb].enumerated() { block[j * lanes] = weight[filter * depth + k] }
         }
         // Padded to a whole block so the last block's bias loads as whole vectors.
-        self.bias = .allocate(capacity: s.outChannels + lanes)
+        self.bias = .allocateAligned(s.outChannels + lanes)
         self.bias.initialize(repeating: 0, count: s.outChannels + lanes)
         if let bias { self.bias.update(from: bias, count: s.outChannels) }
         // In floats: a pixel is one float of a planar channel plane, or 16 in a blocked one.
@@ -115,7 +117,6 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         self.pixels = pixels
         tiles = (pixels + DirectConvolution.pixelsPerTile - 1) / DirectConvolution.pixelsPerTile
         chunks = max(1, tiles / Self.tilesPerTask(blockVectors: self.blockVectors))
-        tilesPerChunk = (tiles + chunks - 1) / chunks
         pixelOffsets = .allocate(capacity: pixels)
         for pixel in 0..<pixels {
             pixelOffsets[pixel] = ((pixel / s.outWidth) * s.strideY * plane.paddedWidth + (pixel % s.outWidth) * s.strideX) * pixelFloats
