@@ -1,6 +1,6 @@
 /// Dense convolution computed directly from the image, without an im2col matrix.
 ///
-/// The register tile is 6 output pixels × a block of 16 filters per vector: for every filter tap
+/// The register tile is 6 output pixels (5 on a 7 × 7 plane) × a block of 16 filters per vector: for every filter tap
 /// k, the kernel loads the block's packed weights and broadcasts each pixel's input, read in
 /// place at `pixel base + tap offset`, into one multiply-add per vector. A block is one vector
 /// where the CPU has 16 registers (AVX2: 12 of them hold the tile) and four with AVX-512's 32:
@@ -19,13 +19,15 @@
 /// them) run on the same tile, vectorized across the filters that share a pattern.
 public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     public let shape: ConvolutionShape
-    static let pixelsPerTile = 6
+    /// Output pixels per register tile: 6, or 5 where that wastes fewer positions past the
+    /// plane's end (a 7 × 7 plane: 10 tiles of 5 compute 50 positions, 9 tiles of 6 compute 54).
+    let pixelsPerTile: Int
     /// Vectors of 16 filters in a block: 1 to 4.
     public let blockVectors: Int
     /// 4 where the CPU has 512-bit vectors, 1 elsewhere.
     public static let nativeBlockVectors = VectorWidth.native == .w16 ? 4 : 1
     /// Floats of one tile's sums.
-    private var tileFloats: Int { DirectConvolution.pixelsPerTile * blockVectors * Vector.scalarCount }
+    private var tileFloats: Int { pixelsPerTile * blockVectors * Vector.scalarCount }
     /// Tiles one task computes for one block of filters: 16, or 8 for blocks of several vectors
     /// (whose sums between slices would crowd the inputs out of L1).
     private static func tilesPerTask(blockVectors: Int) -> Int { blockVectors == 1 ? 16 : 8 }
@@ -115,7 +117,8 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         let pixelFloats = inputLayout == .blocked ? ChannelBlocks.width : 1
         let pixels = s.outHeight * s.outWidth
         self.pixels = pixels
-        tiles = (pixels + DirectConvolution.pixelsPerTile - 1) / DirectConvolution.pixelsPerTile
+        pixelsPerTile = (pixels + 4) / 5 * 5 < (pixels + 5) / 6 * 6 ? 5 : 6
+        tiles = (pixels + pixelsPerTile - 1) / pixelsPerTile
         chunks = max(1, tiles / Self.tilesPerTask(blockVectors: self.blockVectors))
         pixelOffsets = .allocate(capacity: pixels)
         for pixel in 0..<pixels {
@@ -199,10 +202,10 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
                 for k0 in stride(from: 0, to: max(count, 1), by: step) {
                     let depth = k0..<min(k0 + step, count)
                     for tile in tileRange {
-                        self.computeTile(tile, group: group, block: block, depth: depth,
-                                         partial: partial + (tile - tileRange.lowerBound) * self.tileFloats,
-                                         image: image, output: outImage, residual: residualImage, activation: activation,
-                                         bounds: bounds)
+                        self.computeTile(TileWork(tile: tile, group: group, block: block, depth: depth,
+                                                  partial: partial + (tile - tileRange.lowerBound) * self.tileFloats,
+                                                  image: image, output: outImage, residual: residualImage,
+                                                  activation: activation, bounds: bounds))
                     }
                 }
             }
@@ -229,46 +232,45 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     /// Adds taps `depth` to one tile's sums (kept in `partial` between slices); after the last
     /// slice, writes the tile out.
     @inline(__always)
-    private func computeTile(_ tile: Int, group: Int, block: Int, depth: Range<Int>, partial: UnsafeMutablePointer<Float>,
-                             image: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                             residual: UnsafePointer<Float>?, activation: Activation, bounds: (lower: Float, upper: Float)?) {
+    private func computeTile(_ work: TileWork) {
         // The last block of a group may have fewer vectors of filters.
         let lanes = Vector.scalarCount
-        let vectors = min(blockVectors, (shape.outChannelsPerGroup - block * blockVectors * lanes + lanes - 1) / lanes)
+        let vectors = min(blockVectors, (shape.outChannelsPerGroup - work.block * blockVectors * lanes + lanes - 1) / lanes)
         switch vectors {
-        case 1: computeTile(OneVector.self, tile, group: group, block: block, depth: depth, partial: partial,
-                            image: image, output: output, residual: residual, activation: activation, bounds: bounds)
-        case 2: computeTile(TwoVectors.self, tile, group: group, block: block, depth: depth, partial: partial,
-                            image: image, output: output, residual: residual, activation: activation, bounds: bounds)
-        case 3: computeTile(ThreeVectors.self, tile, group: group, block: block, depth: depth, partial: partial,
-                            image: image, output: output, residual: residual, activation: activation, bounds: bounds)
-        default: computeTile(FourVectors.self, tile, group: group, block: block, depth: depth, partial: partial,
-                             image: image, output: output, residual: residual, activation: activation, bounds: bounds)
+        case 1: computeTile(OneVector.self, work)
+        case 2: computeTile(TwoVectors.self, work)
+        case 3: computeTile(ThreeVectors.self, work)
+        default: computeTile(FourVectors.self, work)
         }
     }
 
-    /// `computeTile` for a block of `V.count` vectors: a type, so that each width gets its own
-    /// code with the unused vectors' work folded away.
     @inline(__always)
-    private func computeTile<V: TileVectors>(_: V.Type, _ tile: Int, group: Int, block: Int, depth: Range<Int>,
-                                             partial: UnsafeMutablePointer<Float>, image: UnsafePointer<Float>,
-                                             output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
-                                             activation: Activation, bounds: (lower: Float, upper: Float)?) {
+    private func computeTile<V: TileVectors>(_: V.Type, _ work: TileWork) {
+        if pixelsPerTile == 5 { computeTile(V.self, FivePixels.self, work) } else { computeTile(V.self, SixPixels.self, work) }
+    }
+
+    /// `computeTile` for a block of `V.count` vectors and tiles of `P.count` pixels: types, so
+    /// that each gets its own code with the unused vectors' and pixels' work folded away.
+    @inline(__always)
+    private func computeTile<V: TileVectors, P: TilePixels>(_: V.Type, _: P.Type, _ work: TileWork) {
+        let (tile, group, block, depth, partial) = (work.tile, work.group, work.block, work.depth, work.partial)
+        let (image, output, residual, activation, bounds) = (work.image, work.output, work.residual, work.activation, work.bounds)
         let s = shape, pixels = self.pixels, lanes = Vector.scalarCount, stride = blockVectors * lanes
-        let first = tile * DirectConvolution.pixelsPerTile
-        let valid = min(DirectConvolution.pixelsPerTile, pixels - first)
+        let first = tile * P.count
+        let valid = min(P.count, pixels - first)
         /// Where the window of output pixel `p` starts; past the last pixel, repeat it (results discarded).
         @inline(__always) func origin(_ p: Int) -> UnsafePointer<Float> {
             image + pixelOffsets[first + min(p, valid - 1)]
         }
         let gb = group * blocksPerGroup + block, count = tapCount[gb]
         let taps = tapOffsets + tapStart[gb]
-        let p0 = origin(0), p1 = origin(1), p2 = origin(2), p3 = origin(3), p4 = origin(4), p5 = origin(5)
+        let p0 = origin(0), p1 = origin(1), p2 = origin(2), p3 = origin(3), p4 = origin(4), p5 = P.count > 5 ? origin(5) : p4
         var w = UnsafePointer(weights + (weightStart[gb] + depth.lowerBound) * stride)
         var c0 = PixelSums<V>(), c1 = PixelSums<V>(), c2 = PixelSums<V>(), c3 = PixelSums<V>(), c4 = PixelSums<V>(), c5 = PixelSums<V>()
         if depth.lowerBound > 0 {
             c0.load(partial); c1.load(partial + stride); c2.load(partial + 2 * stride)
-            c3.load(partial + 3 * stride); c4.load(partial + 4 * stride); c5.load(partial + 5 * stride)
+            c3.load(partial + 3 * stride); c4.load(partial + 4 * stride)
+            if P.count > 5 { c5.load(partial + 5 * stride) }
         }
         for k in depth {
             let offset = taps[k]
@@ -279,7 +281,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
             c2.add(p2[offset], w0, w1, w2, w3)
             c3.add(p3[offset], w0, w1, w2, w3)
             c4.add(p4[offset], w0, w1, w2, w3)
-            c5.add(p5[offset], w0, w1, w2, w3)
+            if P.count > 5 { c5.add(p5[offset], w0, w1, w2, w3) }
             w += stride
         }
         // The sums leave the registers as arguments or through stored fields, never captured by a
@@ -287,14 +289,15 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         // more slices follow, or the output is planar, or the activation is no clamp.
         if depth.upperBound < count || outputLayout == .planar || bounds == nil {
             c0.store(partial); c1.store(partial + stride); c2.store(partial + 2 * stride)
-            c3.store(partial + 3 * stride); c4.store(partial + 4 * stride); c5.store(partial + 5 * stride)
+            c3.store(partial + 3 * stride); c4.store(partial + 4 * stride)
+            if P.count > 5 { c5.store(partial + 5 * stride) }
             if depth.upperBound < count { return }
         }
         let filter0 = group * s.outChannelsPerGroup + block * stride
         let b = PixelSums<V>(loading: bias + filter0)
         /// Calls `body` with each pixel's sums, as `partial` holds them.
         @inline(__always) func each(_ body: (PixelSums<V>, Int) -> Void) {
-            for p in 0..<DirectConvolution.pixelsPerTile { body(PixelSums<V>(loading: partial + p * stride), p) }
+            for p in 0..<P.count { body(PixelSums<V>(loading: partial + p * stride), p) }
         }
         if outputLayout == .blocked {
             // Pixel p's filters of vector v are one vector at ((filter0 / 16 + v) · pixels + p) · 16.
@@ -307,7 +310,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
                 if valid > 2 { c2.write(to: out + 2 * lanes, vectorStride: vs, bias: b, residual: r.map { $0 + 2 * lanes }, lower: lo, upper: hi) }
                 if valid > 3 { c3.write(to: out + 3 * lanes, vectorStride: vs, bias: b, residual: r.map { $0 + 3 * lanes }, lower: lo, upper: hi) }
                 if valid > 4 { c4.write(to: out + 4 * lanes, vectorStride: vs, bias: b, residual: r.map { $0 + 4 * lanes }, lower: lo, upper: hi) }
-                if valid > 5 { c5.write(to: out + 5 * lanes, vectorStride: vs, bias: b, residual: r.map { $0 + 5 * lanes }, lower: lo, upper: hi) }
+                if P.count > 5 && valid > 5 { c5.write(to: out + 5 * lanes, vectorStride: vs, bias: b, residual: r.map { $0 + 5 * lanes }, lower: lo, upper: hi) }
                 return
             }
             // Any other activation: from `partial`, vector by vector.
@@ -330,7 +333,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         let filters = min(V.count * lanes, s.outChannelsPerGroup - block * stride)
         // The tile holds pixels × filters; NCHW wants each filter's pixels together, so it goes
         // out through a small buffer, transposed, with the residual added on the way.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: DirectConvolution.pixelsPerTile * stride) { buffer in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: P.count * stride) { buffer in
             let t = buffer.baseAddress!, width = V.count * lanes
             each { c, p in c.each { x, v in (t + p * width + v * lanes).store(x + b[v]) } }
             let out = output + filter0 * pixels + first
@@ -347,6 +350,20 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         }
     }
 }
+
+/// What one call of the tile kernel computes: taps `depth` of a tile for a block of filters.
+private struct TileWork {
+    let tile: Int, group: Int, block: Int, depth: Range<Int>
+    /// The tile's sums between depth slices.
+    let partial: UnsafeMutablePointer<Float>
+    let image: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?
+    let activation: Activation, bounds: (lower: Float, upper: Float)?
+}
+
+/// Pixels of a register tile, as a type (like `TileVectors`).
+private protocol TilePixels { static var count: Int { get } }
+private enum FivePixels: TilePixels { static var count: Int { 5 } }
+private enum SixPixels: TilePixels { static var count: Int { 6 } }
 
 /// One pixel's sums over a block of `V.count` vectors of filters (the rest are never touched).
 private struct PixelSums<V: TileVectors> {
