@@ -31,12 +31,15 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     /// Tiles one task computes for one block of filters: 16, or 8 for blocks of several vectors
     /// (whose sums between slices would crowd the inputs out of L1).
     private static func tilesPerTask(blockVectors: Int) -> Int { blockVectors == 1 ? 16 : 8 }
-    /// Filter taps per slice, whose weights stay in L1 across a task's tiles: 12 KB (192 taps of
-    /// 16 filters, chosen on AVX2 with a 32 KB L1), or 36 KB for blocks of several vectors (144
-    /// taps of 64 filters: a 3 × 3 convolution's 16-channel block). On the AVX-512 Xeon (48 KB
-    /// L1) 36 KB was faster than 12 KB on each of ResNet-18's layers, by 4–26 % in the fastest of
-    /// four rounds (KernelBenchmarks, with the slice set by a throwaway environment variable).
-    private var depthSlice: Int { blockVectors == 1 ? 192 : 576 / blockVectors }
+    /// Filter taps per slice: the sums of a tile stay in registers over a slice's taps, and go
+    /// through `partial` between slices. One vector per block (AVX2): 192 taps, 12 KB of weights
+    /// that stay in L1 across a task's tiles (chosen with a 32 KB L1). Several vectors (AVX-512):
+    /// 1152 taps, 288 KB for 64 filters, streamed from L2 for every tile; on the AVX-512 Xeon
+    /// (48 KB L1, 2 MB L2) that beat slices sized for L1 (144 taps, 36 KB) on every ResNet-18
+    /// layer: alone (KernelBenchmarks, fastest of rounds) 64@56 1.81 against 1.89 ms, the stem
+    /// 2.34 against 2.46, 64->128 s2 0.94 against 0.98; in the model 45.4 against 46.9 ms
+    /// (medians of 6 alternating rounds). Whole filters in one slice (4608 taps, 1.2 MB) lost at 7 x 7.
+    private var depthSlice: Int { blockVectors == 1 ? 192 : 1152 }
     /// Weights (floats per group) small enough to stay in L1 whatever the task order.
     static let smallWeights = 4096
 
