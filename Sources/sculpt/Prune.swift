@@ -154,7 +154,7 @@ struct Prune: ParsableCommand {
                           elapsed / Double(episode - startEpisode) * Double(episodeLimit - episode))
             log(String(format: "episode %d, evaluated %d/%d  best reward %.4f (top-1 %.4f, %.3f ms)  latest top-1 %.4f, %.3f ms  ETA %.0f s",
                        episode, evaluations, episodes, best.reward, best.top1, best.latencyMs, latest.top1, latest.latencyMs, eta))
-        }, shouldStop: { interruption.load(ordering: .relaxed) })
+        }, note: { log($0) }, shouldStop: { interruption.load(ordering: .relaxed) })
         guard var result = outcome else {
             try PruneCheckpoint(options: options, latency: table, denseLatencyMs: denseLatency, fastestLatencyMs: fastestLatency,
                                 search: search.checkpoint()).write(to: directory)
@@ -226,16 +226,18 @@ struct Prune: ParsableCommand {
     }
 
     /// End-to-end median latency of each model (ONNX or .sculpt bytes) on the device: measured in
-    /// turns, three times each, keeping the median of the three medians, because on a shared
-    /// machine one measurement can be off by tens of percent.
+    /// turns, seven times each, keeping the median of the medians, because on a shared machine
+    /// one measurement can be off by tens of percent, and a slow phase of the host can last
+    /// through several turns (the example's agent and random search measure 0.01 ms apart).
     func endToEnd(_ models: [Data], source: any ProfileSource) throws -> [Double] {
+        let turns = 7
         var medians = [[Double]](repeating: [], count: models.count)
         let threads = self.threads
-        for _ in 0..<3 {
+        for _ in 0..<turns {
             for (i, bytes) in models.enumerated() {
                 medians[i].append(try waitFor { try await source.measureModel(bytes, threads: threads, batch: 1) }.statistics.medianMilliseconds)
             }
         }
-        return medians.map { $0.sorted()[1] }
+        return medians.map { $0.sorted()[turns / 2] }
     }
 }

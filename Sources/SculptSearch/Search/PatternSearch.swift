@@ -97,8 +97,11 @@ public final class PatternSearch {
     }
 
     /// Runs the agent's episodes (continuing from `episodesDone`), then the baselines; `shouldStop`
-    /// is asked between updates (Ctrl-C: the caller checkpoints and resumes later).
-    public func run(progress: Progress = { _, _, _, _ in }, shouldStop: () -> Bool = { false }) throws -> Result? {
+    /// is asked between updates (Ctrl-C: the caller checkpoints and resumes later). `note` hears
+    /// of the baselines' phases and of random search's progress, which take about as long as the
+    /// agent's episodes.
+    public func run(progress: Progress = { _, _, _, _ in }, note: (String) -> Void = { _ in },
+                    shouldStop: () -> Bool = { false }) throws -> Result? {
         while !searchDone {
             if shouldStop() { return nil }
             var batch = [[Transition]]()
@@ -115,6 +118,7 @@ public final class PatternSearch {
             updatingSeconds += Date().timeIntervalSince(start)
         }
         let uniformStart = environment.evaluationSeconds
+        note("baselines: \(SearchSpace.candidates.count) uniform configurations")
         let uniformAll = try SearchSpace.candidates.indices.map { c in
             try environment.evaluate(environment.allowed.map { $0[c] ? c : 0 })
         }
@@ -125,6 +129,8 @@ public final class PatternSearch {
         // makes configurations that are. They count in its evaluations, which random search matches.
         if case .latency = environment.budget, environment.budget.isMet(latency: uniform.latencyMs, macs: uniform.macs,
                                                                          denseMACs: environment.denseMACs) {
+            note("the agent held to the best uniform configuration's latency: "
+                 + "\(settings.sharesOfUniformLatency.count * settings.episodesAtUniformLatency) episodes")
             for share in settings.sharesOfUniformLatency {
                 try environment.within(limit: share * uniform.latencyMs) {
                     for _ in 0..<settings.episodesAtUniformLatency {
@@ -142,7 +148,7 @@ public final class PatternSearch {
         }
         let held = agent.count - episodesDone
         let agentEvaluationSeconds = environment.evaluationSeconds - uniformSeconds
-        let randomAll = try randomSearch(evaluations: evaluated.count)
+        let randomAll = try randomSearch(evaluations: evaluated.count, note: note)
         return Result(best: bestMeetingBudget(agent), agent: agent, heldToUniformLatency: held, uniform: uniform, uniformAll: uniformAll,
                       atUniformLatency: atUniform,
                       random: bestMeetingBudget(randomAll), randomAll: randomAll,
@@ -159,9 +165,11 @@ public final class PatternSearch {
     /// evaluates each once); fewer when the draws find no more. Whole configurations drawn
     /// uniformly are almost never within a tight budget: at 0.47 of ResNet-20's latency, none
     /// was in a thousand draws per evaluation of the agent.
-    private func randomSearch(evaluations: Int) throws -> [Evaluation] {
+    private func randomSearch(evaluations: Int, note: (String) -> Void) throws -> [Evaluation] {
         var random = SeededRandom(seed: settings.seed &+ 2)
         var seen = Set<[Int]>(), result = [Evaluation](), draws = 0
+        let start = Date()
+        note("random search: \(evaluations) evaluations")
         while seen.count < evaluations, draws < 1000 * evaluations {
             draws += 1
             var choices = [Int?](repeating: nil, count: environment.layers.count)
@@ -171,7 +179,13 @@ public final class PatternSearch {
                 choices[d] = options[Int(random.next() % UInt64(options.count))]
             }
             let configuration = choices.map { $0! }
-            if seen.insert(configuration).inserted { result.append(try environment.evaluate(configuration)) }
+            guard seen.insert(configuration).inserted else { continue }
+            result.append(try environment.evaluate(configuration))
+            if result.count % 25 == 0 || result.count == evaluations {
+                let elapsed = Date().timeIntervalSince(start)
+                note(String(format: "random search: %d/%d evaluated  ETA %.0f s", result.count, evaluations,
+                            elapsed / Double(result.count) * Double(evaluations - result.count)))
+            }
         }
         return result
     }
