@@ -1,18 +1,19 @@
 /// Dense convolution computed directly from the image, without an im2col matrix.
 ///
-/// The register tile is 6 output pixels (5 on a 7 × 7 plane) × a block of 16 filters per vector: for every filter tap
-/// k, the kernel loads the block's packed weights and broadcasts each pixel's input, read in
-/// place at `pixel base + tap offset`, into one multiply-add per vector. A block is one vector
-/// where the CPU has 16 registers (AVX2: 12 of them hold the tile) and four with AVX-512's 32:
-/// each input then feeds 64 filters, and the tile's 24 chains keep both multiply-add units busy
-/// (with one vector, the broadcasts' loads were the limit: 29–34 against 50–63 GMAC/s on the
-/// 64-channel 56² layer, measured on a Xeon with Benchmarks/experiments/direct_tile.c).
+/// The register tile is 6 output pixels (5 on a 7 × 7 plane) × a block of 16 filters per vector:
+/// for every filter tap k, the kernel loads the block's packed weights and broadcasts each
+/// pixel's input, read in place at `pixel base + tap offset`, into one multiply-add per vector.
+/// A block is one vector where the CPU has 16 registers (AVX2: 12 of them hold the tile) and
+/// four with AVX-512's 32: each input then feeds 64 filters, and the tile's 24 chains keep both
+/// multiply-add units busy (with one vector, the broadcasts' loads were the limit: 29–34 against
+/// 50–63 GMAC/s on the 64-channel 56² layer, measured on a Xeon with
+/// Benchmarks/experiments/direct_tile.c).
 ///
 /// Padding comes from a zero-bordered copy of the image, so the inner loop has no bounds checks;
-/// strides, dilations and the input's layout live in the precomputed offsets. The whole filter
-/// depth is summed in registers, so each output is written once, with bias, residual and
-/// activation applied on the way out: as whole vectors when the output is channel-blocked,
-/// transposed into the planes when it is planar.
+/// strides, dilations and the input's layout live in the precomputed offsets. The filter depth is
+/// summed in registers (through scratch between depth slices), so each output is written once,
+/// with bias, residual and activation applied on the way out: as whole vectors when the output
+/// is channel-blocked, transposed into the planes when it is planar.
 ///
 /// With `skippingZeros`, blocks are of 16 filters, and each keeps only the taps where one of
 /// them has a nonzero weight: grouped kernel patterns with groups of 16 (and connectivity on
@@ -247,6 +248,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
         }
     }
 
+    /// `computeTile` for tiles of this convolution's pixel count.
     @inline(__always)
     private func computeTile<V: TileVectors>(_: V.Type, _ work: TileWork) {
         if pixelsPerTile == 5 { computeTile(V.self, FivePixels.self, work) } else { computeTile(V.self, SixPixels.self, work) }
