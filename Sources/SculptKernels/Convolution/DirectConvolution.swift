@@ -39,7 +39,8 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     /// (48 KB L1, 2 MB L2) that beat slices sized for L1 (144 taps, 36 KB) on every ResNet-18
     /// layer: alone (KernelBenchmarks, fastest of rounds) 64@56 1.81 against 1.89 ms, the stem
     /// 2.34 against 2.46, 64->128 s2 0.94 against 0.98; in the model 45.4 against 46.9 ms
-    /// (medians of 6 alternating rounds). Whole filters in one slice (4608 taps, 1.2 MB) lost at 7 x 7.
+    /// (medians of 6 alternating rounds). Whole filters in one slice (4608 taps, 1.2 MB) lost
+    /// at 7 x 7.
     private var depthSlice: Int { blockVectors == 1 ? 192 : 1152 }
     /// Weights (floats per group) small enough to stay in L1 whatever the task order.
     static let smallWeights = 4096
