@@ -35,6 +35,7 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "CThreadAffinity"),
+        .target(name: "CPrefetch"),
         .target(
             name: "CArmadillo",
             linkerSettings: [.linkedLibrary("armadillo"), .linkedLibrary("m")]
@@ -54,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "SculptKernels",
-            dependencies: ["COpenBLAS", "CArmadillo", "CThreadAffinity"],
+            dependencies: ["COpenBLAS", "CArmadillo", "CThreadAffinity", "CPrefetch"],
             swiftSettings: hostCPU
         ),
         .target(

@@ -20,6 +20,8 @@ enum OneVector: TileVectors { static var count: Int { 1 } }
 enum TwoVectors: TileVectors { static var count: Int { 2 } }
 enum ThreeVectors: TileVectors { static var count: Int { 3 } }
 enum FourVectors: TileVectors { static var count: Int { 4 } }
+enum FiveVectors: TileVectors { static var count: Int { 5 } }
+enum SixVectors: TileVectors { static var count: Int { 6 } }
 
 extension UnsafePointer where Pointee == Float {
     @inline(__always) func vector() -> Vector { UnsafeRawPointer(self).loadUnaligned(as: Vector.self) }

@@ -1,4 +1,4 @@
-import SculptKernels
+@testable import SculptKernels
 import SculptTestSupport
 import Testing
 
@@ -25,6 +25,9 @@ import Testing
         ConvolutionShape(inChannels: 16, outChannels: 8, height: 13, width: 13, kernel: 1, stride: 2),
         ConvolutionShape(inChannels: 3, outChannels: 8, height: 20, width: 20, kernelHeight: 7, kernelWidth: 7,
                          strideY: 2, strideX: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3),
+        // Planes of 27 and 3 vectors of 16 positions: tiles of 6 and 5, and one of 3.
+        ConvolutionShape(inChannels: 12, outChannels: 20, height: 20, width: 20, kernel: 3),
+        ConvolutionShape(inChannels: 6, outChannels: 8, height: 6, width: 6, kernel: 3),
     ]
 
     /// Zeroes `weight` the way `pruning` does; patterns are drawn at random (which taps, not which are largest).
@@ -64,6 +67,12 @@ import Testing
 
     @Test(arguments: ConvolutionKernels.sparse, Pruning.allCases)
     func matchesReferenceOnPrunedWeights(_ kernel: ConvolutionKernel, _ pruning: Pruning) {
+        Self.expectMatchesReference(kernel, pruning)
+    }
+
+    /// Runs `kernel` on every shape it supports, with weights pruned by `pruning`, a residual and
+    /// a ReLU, at 1 and 2 threads, against the reference convolution.
+    static func expectMatchesReference(_ kernel: ConvolutionKernel, _ pruning: Pruning) {
         for (index, s) in Self.shapes.enumerated() {
             var values = seededFloats(s.weightCount, seed: UInt64(10 + index))
             Self.prune(&values, s, pruning, seed: UInt64(20 + index))
@@ -86,6 +95,33 @@ import Testing
                 prepared.run(input: x.pointer, output: y.pointer, residual: r.pointer, activation: .relu, pool: pool, workspace: workspace)
                 let planar = Layouts.planar(y, from: outLayout, batch: s.batch, channels: s.outChannels, plane: outPlane, pool: pool)
                 #expect(relativeError(planar, reference) <= 1e-5, "\(s), \(threads) threads")
+            }
+        }
+    }
+
+    /// 4-filter blocks with the tiles of either vector width (2–3 vectors of 8 floats, 2–6 of
+    /// 16), whatever the CPU: every tile size the kernel has code for is run on some shape.
+    @Test(arguments: [VectorWidth.w8, .w16])
+    func fourFilterBlocksWithEveryTileSize(width: VectorWidth) {
+        let kernel = ConvolutionKernel(name: "pattern-4-filters-\(width.lanes)", supports: PatternConvolution.supports) {
+            PatternConvolution(shape: $0, weight: $1, bias: $2, blockFilters: 4, width: width)
+        }
+        Self.expectMatchesReference(kernel, .groupedWithConnectivity)
+        let sizes = Self.shapes.filter(PatternConvolution.supports).flatMap { s in
+            (kernel.prepare(s, seededFloats(s.weightCount, seed: 1), nil) as! PatternConvolution).tileVectors
+        }
+        #expect(Set(sizes) == Set(2...(width == .w16 ? 6 : 3)))
+    }
+
+    /// A plane's vectors go in as few tiles as the largest size allows, none under 2, sizes
+    /// differing by one at most.
+    @Test func tilesShareAPlaneEvenly() {
+        for most in [3, 6] {
+            for vectors in 1...40 {
+                let tiles = PatternConvolution.tiles(vectors: vectors, most: most)
+                #expect(tiles.reduce(0, +) == max(2, vectors))
+                #expect(tiles.count == (max(2, vectors) + most - 1) / most)
+                #expect(tiles.max()! <= most && tiles.min()! >= 2 && tiles.max()! - tiles.min()! <= 1, "\(vectors) in \(tiles)")
             }
         }
     }
