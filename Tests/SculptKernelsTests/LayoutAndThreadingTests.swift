@@ -22,6 +22,34 @@ import Testing
         #expect(z.values == [24, 22, 34, 32, 44, 42, 54, 52])
     }
 
+    /// Planar → blocked → planar, element by element: channel counts and planes that are and
+    /// are not multiples of 16 (the transposed runs and the scalar tails), two images, padded
+    /// lanes zeroed over whatever the blocked buffer held before.
+    @Test(arguments: [(1, 16, 16), (2, 37, 53), (2, 5, 3), (1, 48, 49), (1, 20, 32)])
+    func channelBlocksRoundTrip(batch: Int, channels: Int, plane: Int) {
+        let pool = ThreadPool(threads: 2)
+        let w = ChannelBlocks.width, blocks = ChannelBlocks.count(channels)
+        let planar = Buffer((0..<batch * channels * plane).map { Float($0 + 1) })
+        let blocked = Buffer([Float](repeating: .nan, count: ChannelBlocks.floats(batch: batch, channels: channels, plane: plane)))
+        ChannelBlocks.block(planar.pointer, into: blocked.pointer, batch: batch, channels: channels, plane: plane, pool: pool)
+        var expected = [Float]()
+        for n in 0..<batch {
+            for b in 0..<blocks {
+                for p in 0..<plane {
+                    for l in 0..<w {
+                        let c = b * w + l
+                        expected.append(c < channels ? planar.pointer[(n * channels + c) * plane + p] : 0)
+                    }
+                }
+            }
+        }
+        // The first differing index, not two arrays of thousands of floats, on a failure.
+        #expect(firstDifference(blocked.values, expected) == nil)
+        let back = Buffer(zeros: planar.count)
+        ChannelBlocks.unblock(blocked.pointer, into: back.pointer, batch: batch, channels: channels, plane: plane, pool: pool)
+        #expect(firstDifference(back.values, planar.values) == nil)
+    }
+
     /// Every index of every loop runs exactly once, on a thread the pool names, loop after loop:
     /// workers go to sleep and wake, and with more threads than CPUs some join a loop late or
     /// not at all (the caller then runs their shares).
@@ -52,4 +80,9 @@ import Testing
         let covered = ranges.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }.flatMap { Array($0) }
         #expect(covered == Array(0..<10))
     }
+}
+
+/// The first index where two arrays differ (or the shorter one's end), nil when they are equal.
+private func firstDifference(_ a: [Float], _ b: [Float]) -> Int? {
+    a == b ? nil : (zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count))
 }
