@@ -71,7 +71,10 @@ public struct KernelSpec: Codable, Hashable, Sendable {
     }
 
     /// The workload key: the canonical spec and the kernel version it is measured with.
-    public var workloadHash: String { SHA256.hex(canonicalJSON + "\n" + KernelVersion.current) }
+    public var workloadHash: String { workloadHash(kernelVersion: KernelVersion.current) }
+
+    /// The workload key this spec had, or will have, under another version of the kernels.
+    public func workloadHash(kernelVersion: String) -> String { SHA256.hex(canonicalJSON + "\n" + kernelVersion) }
 
     /// A short human-readable form for tables and logs.
     /// The geometry of a `conv2d` spec: "same" padding (`kernel / 2`).
