@@ -10,6 +10,13 @@ configure_openblas
 for product in sculpt sculptd KernelBenchmarks PatternBenchmarks LoweringBenchmarks; do swift build -c release --product "$product" >&2; done
 out=.build/benchmarks
 mkdir -p "$out"
+# The im2col + OpenBLAS baseline is only as fast as the kernels OpenBLAS picks, and a
+# preset OPENBLAS_CORETYPE wins over configure_openblas's choice: say which ran, and warn
+# when a preset leaves AVX-512 unused (Haswell kernels ran sgemm 1.7x slower on a Zen 5).
+echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(detected)} OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS" | tee "$out/openblas.txt" >&2
+if grep -q '^flags.*\bavx512f\b' /proc/cpuinfo 2>/dev/null && [[ "${OPENBLAS_CORETYPE:-}" =~ ^(Haswell|Zen|Sandybridge)$ ]]; then
+    echo "warning: OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE on a CPU with AVX-512 slows the dense baseline; OPENBLAS_CORETYPE=SkylakeX bash $0 is the fair run" >&2
+fi
 set -x
 # Dense runtime and grouped-pattern models against ONNX Runtime on the dense models (issues 2 and 3).
 python3 scripts/bench_vs_ort.py --rounds 5 \
