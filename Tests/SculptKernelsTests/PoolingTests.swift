@@ -33,6 +33,27 @@ import Testing
         #expect(relativeError(actual.values, expected.values) <= 1e-6)
     }
 
+    /// The channel-blocked kernel against the reference on the same windows, with channel
+    /// counts that fill one block, several, and a part of the last.
+    @Test(arguments: shapes.indices, [Pooling.Kind.max, .average])
+    func blockedMatchesReference(_ index: Int, kind: Pooling.Kind) {
+        var s = Self.shapes[index]
+        s.planes *= 7
+        let channels = s.planes, inPlane = s.height * s.width, outPlane = s.outHeight * s.outWidth
+        let input = Buffer(random: channels * inPlane, seed: 42)
+        let expected = Buffer(zeros: channels * outPlane), actual = Buffer(zeros: expected.count)
+        ReferencePooling.run(kind, s, input: input.pointer, output: expected.pointer)
+        let pool = ThreadPool(threads: 2)
+        let blockedInput = Buffer(zeros: ChannelBlocks.floats(batch: 1, channels: channels, plane: inPlane))
+        let blockedOutput = Buffer(zeros: ChannelBlocks.floats(batch: 1, channels: channels, plane: outPlane))
+        ChannelBlocks.block(input.pointer, into: blockedInput.pointer, batch: 1, channels: channels, plane: inPlane, pool: pool)
+        var blocks = s
+        blocks.planes = ChannelBlocks.count(channels)
+        Pooling.runBlocked(kind, blocks, input: blockedInput.pointer, output: blockedOutput.pointer, pool: pool)
+        ChannelBlocks.unblock(blockedOutput.pointer, into: actual.pointer, batch: 1, channels: channels, plane: outPlane, pool: pool)
+        #expect(relativeError(actual.values, expected.values) <= 1e-6)
+    }
+
     @Test(arguments: RowReduction.Kind.allCases)
     func rowReductionMatchesItsDefinition(_ kind: RowReduction.Kind) {
         // 37 values a row: two full vectors and a scalar tail.

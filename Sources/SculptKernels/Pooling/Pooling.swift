@@ -98,32 +98,43 @@ public enum Pooling {
     }
 
     /// Pooling on channel-blocked tensors (`planes` counts blocks of 16 channels): every window
-    /// combines whole vectors, clipped to the image.
+    /// combines whole vectors, clipped to the image. The window is separable: for one output row
+    /// its rows are combined column by column first, then each output combines its columns of
+    /// that. Overlapping windows (3×3, stride 2) so read each input vector of a row band once,
+    /// not once per window that covers it.
     public static func runBlocked(_ kind: Kind, _ s: PoolingShape, input: UnsafePointer<Float>,
                                   output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
         let lanes = ChannelBlocks.width
+        let empty = Vector(repeating: kind == .max ? -.infinity : 0)
+        @inline(__always) func combine(_ a: Vector, _ b: Vector) -> Vector { kind == .max ? maximum(a, b) : a + b }
         pool.parallelRanges(s.planes * s.outHeight) { rows in
-            for task in rows {
-                let plane = task / s.outHeight, oy = task % s.outHeight
-                let source = input + plane * s.height * s.width * lanes
-                let out = output + (plane * s.outHeight + oy) * s.outWidth * lanes
-                let y0 = oy * s.strideY - s.padTop
-                let rowsCovered = s.coveredTaps(oy, axis: 0)
-                for ox in 0..<s.outWidth {
-                    let x0 = ox * s.strideX - s.padLeft
-                    var acc = Vector(repeating: kind == .max ? -.infinity : 0)
-                    for ky in 0..<s.kernelHeight {
-                        let y = y0 + ky * s.dilationY
-                        guard y >= 0 && y < s.height else { continue }
+            withUnsafeTemporaryAllocation(of: Vector.self, capacity: s.width) { columns in
+                for task in rows {
+                    let plane = task / s.outHeight, oy = task % s.outHeight
+                    let source = input + plane * s.height * s.width * lanes
+                    let out = output + (plane * s.outHeight + oy) * s.outWidth * lanes
+                    let y0 = oy * s.strideY - s.padTop
+                    // The window's rows on the image: y0 + ky · dilation in 0..<height.
+                    let d = s.dilationY
+                    let firstRow = y0 >= 0 ? 0 : (-y0 + d - 1) / d, endRow = min(s.kernelHeight, (s.height - y0 + d - 1) / d)
+                    for x in 0..<s.width {
+                        var acc = empty
+                        for ky in firstRow..<max(firstRow, endRow) {
+                            acc = combine(acc, (source + ((y0 + ky * d) * s.width + x) * lanes).vector())
+                        }
+                        columns[x] = acc
+                    }
+                    let rowsCovered = s.coveredTaps(oy, axis: 0)
+                    for ox in 0..<s.outWidth {
+                        let x0 = ox * s.strideX - s.padLeft
+                        var acc = empty
                         for kx in 0..<s.kernelWidth {
                             let x = x0 + kx * s.dilationX
-                            guard x >= 0 && x < s.width else { continue }
-                            let v = (source + (y * s.width + x) * lanes).vector()
-                            acc = kind == .max ? maximum(acc, v) : acc + v
+                            if x >= 0 && x < s.width { acc = combine(acc, columns[x]) }
                         }
+                        if kind == .average { acc /= Float(rowsCovered * s.coveredTaps(ox, axis: 1)) }
+                        (out + ox * lanes).store(acc)
                     }
-                    if kind == .average { acc /= Float(rowsCovered * s.coveredTaps(ox, axis: 1)) }
-                    (out + ox * lanes).store(acc)
                 }
             }
         }
