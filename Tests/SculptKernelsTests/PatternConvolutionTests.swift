@@ -28,6 +28,9 @@ import Testing
         // Planes of 27 and 3 vectors of 16 positions: tiles of 6 and 5, and one of 3.
         ConvolutionShape(inChannels: 12, outChannels: 20, height: 20, width: 20, kernel: 3),
         ConvolutionShape(inChannels: 6, outChannels: 8, height: 6, width: 6, kernel: 3),
+        // Padding on one side only ("SAME" at stride 2): phase planes whose first column and row are pixels.
+        ConvolutionShape(inChannels: 5, outChannels: 8, height: 17, width: 18, kernelHeight: 3, kernelWidth: 3,
+                         strideY: 2, strideX: 2, padTop: 0, padLeft: 0, padBottom: 1, padRight: 1),
     ]
 
     /// Zeroes `weight` the way `pruning` does; patterns are drawn at random (which taps, not which are largest).
