@@ -12,8 +12,8 @@ public func runSculpt(_ arguments: [String]) throws -> CommandResult {
     let binary = try sculptExecutable()
     return try withTemporaryDirectory { directory in
         let out = directory.file("stdout"), err = directory.file("stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

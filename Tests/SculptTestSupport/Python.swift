@@ -12,8 +12,8 @@ public struct PythonFailure: Error, CustomStringConvertible, Sendable {
 public func runPython(_ arguments: [String], in directory: URL) throws -> String {
     let stdout = directory.appendingPathComponent("python-\(UUID().uuidString).out")
     let stderr = directory.appendingPathComponent("python-\(UUID().uuidString).err")
-    FileManager.default.createFile(atPath: stdout.path, contents: nil)
-    FileManager.default.createFile(atPath: stderr.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
     defer {
         try? FileManager.default.removeItem(at: stdout)
         try? FileManager.default.removeItem(at: stderr)
