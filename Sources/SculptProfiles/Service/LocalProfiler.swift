@@ -23,7 +23,6 @@ public final class LocalProfiler: ProfileSource {
         self.maxSpecsPerRequest = maxSpecsPerRequest
         device = DeviceFingerprint.current()
         worker = MeasurementWorker(capacity: queueCapacity)
-        try store.register(device)
     }
 
     /// Seconds one spec keeps the worker busy, roughly: for Retry-After.
@@ -92,8 +91,12 @@ public final class LocalProfiler: ProfileSource {
 
     /// On the worker thread: measures and records each spec not stored meanwhile (another
     /// request may have asked for it while this one waited).
+    ///
+    /// The device's fingerprint is recorded with the measurements, not when the store is opened:
+    /// it holds the conditions they were made in (the OpenBLAS core type among them), which a
+    /// later `sculpt profiles export` from a shell with another environment overwrote.
     private func measureNow(_ specs: [KernelSpec]) throws -> [String: ProfileEntry] {
-        var results = [String: ProfileEntry]()
+        var results = [String: ProfileEntry](), registered = false
         for spec in specs {
             let hash = spec.workloadHash
             if let hit = try cached([hash])[hash] {
@@ -104,6 +107,8 @@ public final class LocalProfiler: ProfileSource {
             let entry = ProfileEntry(deviceID: device.id, workload: hash, kernelVersion: KernelVersion.current,
                                      spec: spec, kernel: measured.kernel, statistics: measured.statistics, cached: false,
                                      measuredAt: Timestamp.now(), conditions: measured.conditions, measurementProtocol: measurement)
+            if !registered { try store.register(device) }
+            registered = true
             try store.record(entry)
             recent.remember(spec, entry)
             results[hash] = entry
