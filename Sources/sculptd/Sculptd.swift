@@ -50,8 +50,8 @@ struct Sculptd: AsyncParsableCommand {
         do { store = try ProfileStore(path: stateDir + "/profiles.sqlite") } catch {
             throw ConfigError("cannot open the profile store in \(stateDir): \(error)")
         }
-        let profiler = try LocalProfiler(store: store, measurement: settings.measurementProtocol, limits: settings.limits,
-                                         queueCapacity: settings.queueCapacity, maxSpecsPerRequest: settings.maxSpecsPerRequest)
+        let profiler = LocalProfiler(store: store, measurement: settings.measurementProtocol, limits: settings.limits,
+                                     queueCapacity: settings.queueCapacity, maxSpecsPerRequest: settings.maxSpecsPerRequest)
         let metrics = DaemonMetrics()
         let router = Router()
         router.add(middleware: MetricsMiddleware(metrics: metrics))

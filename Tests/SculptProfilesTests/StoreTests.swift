@@ -65,7 +65,7 @@ import Testing
         earlier.openblasCoreType = "measured-elsewhere"
         let store = try ProfileStore(path: path)
         try store.register(earlier)
-        let profiler = try LocalProfiler(store: store, measurement: MeasurementTests.quick)
+        let profiler = LocalProfiler(store: store, measurement: MeasurementTests.quick)
         _ = try await profiler.exportLines(ProfileQuery())
         #expect(try store.devices() == [earlier])
         _ = try await profiler.measure([Self.conv])

@@ -16,7 +16,7 @@ public final class LocalProfiler: ProfileSource {
     private let recent = RecentEntries(capacity: 4096)
 
     public init(store: ProfileStore, measurement: MeasurementProtocol = MeasurementProtocol(), limits: SpecLimits = SpecLimits(),
-                queueCapacity: Int = 256, maxSpecsPerRequest: Int = 256) throws {
+                queueCapacity: Int = 256, maxSpecsPerRequest: Int = 256) {
         self.store = store
         self.measurement = measurement
         self.limits = limits
@@ -107,8 +107,10 @@ public final class LocalProfiler: ProfileSource {
             let entry = ProfileEntry(deviceID: device.id, workload: hash, kernelVersion: KernelVersion.current,
                                      spec: spec, kernel: measured.kernel, statistics: measured.statistics, cached: false,
                                      measuredAt: Timestamp.now(), conditions: measured.conditions, measurementProtocol: measurement)
-            if !registered { try store.register(device) }
-            registered = true
+            if !registered {
+                try store.register(device)
+                registered = true
+            }
             try store.record(entry)
             recent.remember(spec, entry)
             results[hash] = entry
