@@ -59,17 +59,17 @@ import Testing
     /// Opening a store to read it leaves the fingerprint its measurements were made with (an
     /// export from a shell with another OpenBLAS core type overwrote it); measuring records this machine's.
     @Test func theDeviceIsRecordedWithItsMeasurementsNotWhenTheStoreIsOpened() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sculpt-tests-\(UUID().uuidString).sqlite").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        var earlier = Self.device
-        earlier.openblasCoreType = "measured-elsewhere"
-        let store = try ProfileStore(path: path)
-        try store.register(earlier)
-        let profiler = LocalProfiler(store: store, measurement: MeasurementTests.quick)
-        _ = try await profiler.exportLines(ProfileQuery())
-        #expect(try store.devices() == [earlier])
-        _ = try await profiler.measure([Self.conv])
-        #expect(try store.devices() == [profiler.device])
+        try await withTemporaryDirectory { directory in
+            var earlier = Self.device
+            earlier.openblasCoreType = "measured-elsewhere"
+            let store = try ProfileStore(path: directory.file("profiles.sqlite").path)
+            try store.register(earlier)
+            let profiler = LocalProfiler(store: store, measurement: MeasurementTests.quick)
+            _ = try await profiler.exportLines(ProfileQuery())
+            #expect(try store.devices() == [earlier])
+            _ = try await profiler.measure([Self.conv])
+            #expect(try store.devices() == [profiler.device])
+        }
     }
 
     @Test func exportAndImportRoundTripWithoutDuplicates() throws {

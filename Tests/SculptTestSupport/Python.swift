@@ -43,16 +43,31 @@ public func runPython(_ script: String, in directory: URL) throws -> String {
 
 /// Runs `body` with a fresh temporary directory, removed afterwards.
 public func withTemporaryDirectory<T>(_ body: (TemporaryDirectory) throws -> T) throws -> T {
-    let directory = TemporaryDirectory(url: FileManager.default.temporaryDirectory
-        .appendingPathComponent("sculpt-tests-\(UUID().uuidString)", isDirectory: true))
-    try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory.url) }
+    let directory = try TemporaryDirectory.create()
+    defer { directory.remove() }
     return try body(directory)
+}
+
+/// Runs `body` with a fresh temporary directory, removed afterwards (for tests that await).
+public func withTemporaryDirectory<T>(_ body: (TemporaryDirectory) async throws -> T) async throws -> T {
+    let directory = try TemporaryDirectory.create()
+    defer { directory.remove() }
+    return try await body(directory)
 }
 
 /// A directory for a test's files.
 public struct TemporaryDirectory: Sendable {
     public let url: URL
+
+    /// A new, empty directory under the system's temporary directory.
+    static func create() throws -> TemporaryDirectory {
+        let directory = TemporaryDirectory(url: FileManager.default.temporaryDirectory
+            .appendingPathComponent("sculpt-tests-\(UUID().uuidString)", isDirectory: true))
+        try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true)
+        return directory
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
 
     public func file(_ name: String) -> URL {
         url.appendingPathComponent(name)
