@@ -88,8 +88,8 @@ struct PhasePlanes: Sendable {
             let rows = first..<max(first, last < 0 ? 0 : min(planeRows, last / stride + 1))
             for px in 0..<stride {
                 let plane = base + (py * stride + px) * planeStride
-                let input = source + (rows.lowerBound * stride + py - padTop) * width, step = stride * width
-                fillRows(plane + rows.lowerBound * gridWidth, from: input, step: step, rows: rows.count, phase: px, image: image)
+                let firstRow = source + (rows.lowerBound * stride + py - padTop) * width
+                fillRows(plane + rows.lowerBound * gridWidth, from: firstRow, step: stride * width, rows: rows.count, phase: px, image: image)
             }
         }
     }
