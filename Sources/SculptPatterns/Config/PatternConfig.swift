@@ -114,7 +114,9 @@ public struct PatternConfig: Codable, Hashable, Sendable, CustomStringConvertibl
             try c.encode(keep, forKey: .keep)
             if family == .grouped { try c.encode(group, forKey: .group) }
             try c.encode(connectivity, forKey: .connectivity)
-        case .connectivity: try c.encode(connectivity, forKey: .connectivity)
+        case .connectivity:
+            try c.encode(group, forKey: .group)
+            try c.encode(connectivity, forKey: .connectivity)
         case .shape, .channels: try c.encode(rate, forKey: .rate)
         case .nm:
             try c.encode(n, forKey: .n)
