@@ -64,24 +64,36 @@ import Testing
         #expect(relativeError(transposed.values, expectedTransposed) <= 1e-5)
     }
 
-    /// Dense layers (few rows: matrix-vector products; many rows: the GEMM), weights either way round.
+    /// Dense layers (few rows: matrix-vector products; many rows: the GEMM), weights either way
+    /// round, whole and with a third of the inputs removed per block of 16 outputs (connectivity
+    /// pruning: the matrix-vector products skip them).
     @Test(arguments: [1, 3, 4, 9], [false, true])
     func denseLayerMatchesReference(rows: Int, transposed: Bool) {
         let inFeatures = 37, outFeatures = 45
-        let x = Buffer(random: rows * inFeatures, seed: 20), w = Buffer(random: inFeatures * outFeatures, seed: 21)
-        let bias = Buffer(random: outFeatures, seed: 22)
-        let product = Buffer(zeros: rows * outFeatures)
-        ReferenceGEMM.multiply(m: rows, n: outFeatures, k: inFeatures, a: x.pointer, aRowStride: inFeatures, aDepthStride: 1,
-                               b: w.pointer, bDepthStride: transposed ? 1 : outFeatures, bColumnStride: transposed ? inFeatures : 1,
-                               c: product.pointer)
-        let expected = product.values.indices.map { Activation.hardSwish.reference(product.values[$0] + bias.values[$0 % outFeatures]) }
-        let (pool, workspace) = machinery(threads: 2)
-        workspace.reserve(floatsPerPart: PackedGEMM.scratchFloats)
-        let layer = DenseLayer(inFeatures: inFeatures, outFeatures: outFeatures, weight: w.pointer, transposed: transposed,
-                               bias: bias.pointer)
-        let y = Buffer(zeros: rows * outFeatures)
-        layer.run(input: x.pointer, rows: rows, output: y.pointer, activation: .hardSwish, pool: pool, workspace: workspace)
-        #expect(relativeError(y.values, expected) <= 1e-5)
+        for pruned in [false, true] {
+            let x = Buffer(random: rows * inFeatures, seed: 20), w = Buffer(random: inFeatures * outFeatures, seed: 21)
+            let bias = Buffer(random: outFeatures, seed: 22)
+            if pruned {
+                for o in 0..<outFeatures {
+                    for i in 0..<inFeatures where (i * 7 + o / 16) % 3 == 0 {
+                        w.pointer[transposed ? o * inFeatures + i : i * outFeatures + o] = 0
+                    }
+                }
+            }
+            let product = Buffer(zeros: rows * outFeatures)
+            ReferenceGEMM.multiply(m: rows, n: outFeatures, k: inFeatures, a: x.pointer, aRowStride: inFeatures, aDepthStride: 1,
+                                   b: w.pointer, bDepthStride: transposed ? 1 : outFeatures, bColumnStride: transposed ? inFeatures : 1,
+                                   c: product.pointer)
+            let expected = product.values.indices.map { Activation.hardSwish.reference(product.values[$0] + bias.values[$0 % outFeatures]) }
+            let (pool, workspace) = machinery(threads: 2)
+            workspace.reserve(floatsPerPart: PackedGEMM.scratchFloats)
+            let layer = DenseLayer(inFeatures: inFeatures, outFeatures: outFeatures, weight: w.pointer, transposed: transposed,
+                                   bias: bias.pointer)
+            #expect(layer.skipsZeroRows == pruned)
+            let y = Buffer(zeros: rows * outFeatures)
+            layer.run(input: x.pointer, rows: rows, output: y.pointer, activation: .hardSwish, pool: pool, workspace: workspace)
+            #expect(relativeError(y.values, expected) <= 1e-5, "pruned: \(pruned)")
+        }
     }
 
     /// Batched products with a broadcast batch dimension and a transposed right operand.

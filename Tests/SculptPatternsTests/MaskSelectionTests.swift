@@ -79,6 +79,32 @@ import Testing
         for out in 0..<3 { #expect((0..<8).filter { linearMask.keep[$0 * 3 + out] }.count == 2) }
     }
 
+    /// A linear layer's inputs are removed per block of output features, the weakest first, in
+    /// either weight layout ([out][in] for Gemm with transB, [in][out] otherwise).
+    @Test(arguments: [false, true])
+    func linearConnectivityRemovesTheWeakestInputsOfEachBlock(inputMajor: Bool) throws {
+        let (inputs, outputs) = (40, 20)
+        let layer = PrunableLayer(name: "fc", opType: "Gemm", weight: "w", bias: nil,
+                                  kind: .linear(inFeatures: inputs, outFeatures: outputs, inputMajor: inputMajor),
+                                  macs: inputs * outputs, couplingGroup: nil)
+        let weight = seededFloats(inputs * outputs, seed: 5)
+        func index(_ o: Int, _ i: Int) -> Int { inputMajor ? i * outputs + o : o * inputs + i }
+        let keep = try MaskSelection.select(layer, weight: weight, pattern: PatternConfig(family: .connectivity, group: 16, connectivity: 0.5)).keep
+        // Blocks of outputs 0..<16 and 16..<20: 80 (block, input) units, 40 of them removed.
+        let blocks = [0..<16, 16..<20]
+        var removed = [(block: Int, input: Int, energy: Float)](), kept = [Float]()
+        for (b, block) in blocks.enumerated() {
+            for i in 0..<inputs {
+                let flags = block.map { keep[index($0, i)] }
+                #expect(flags.allSatisfy { $0 == flags[0] }, "block \(b) input \(i) kept by some outputs only")
+                let energy = block.reduce(Float(0)) { $0 + pow2(weight[index($1, i)]) }
+                if flags[0] { kept.append(energy) } else { removed.append((b, i, energy)) }
+            }
+        }
+        #expect(removed.count == 40)
+        #expect(removed.map(\.energy).max()! <= kept.min()!)
+    }
+
     @Test func familiesThatDoNotFitALayerAreRefusedByName() {
         #expect(throws: PatternError.notApplicable(layer: "conv", reason: "nm patterns do not apply to a 3x3 convolution with 1 group(s)")) {
             try MaskSelection.select(Self.layer, weight: Self.weight, pattern: PatternConfig(family: .nm))

@@ -22,6 +22,8 @@ import Testing
         PatternConfig(family: .grouped, keep: 4, group: 16, connectivity: 0.3),
         PatternConfig(family: .kernel, keep: 4, connectivity: 0.2),
         PatternConfig(family: .connectivity, group: 4, connectivity: 0.5),
+        // Linear layers too: blocks of 16 outputs without half their inputs, which the runtime skips.
+        PatternConfig(family: .connectivity, group: 16, connectivity: 0.5),
         PatternConfig(family: .nm, n: 2, m: 4),
     ]
     static let cases = models.flatMap { model in patterns.map { Case(model: model, pattern: $0) } }

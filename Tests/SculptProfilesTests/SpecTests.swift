@@ -53,8 +53,8 @@ import Testing
         }
     }
 
-    /// Convolutions take every family our kernels run, where it fits the kernel size; lowered
-    /// families and sparse linear layers are not measurable as such.
+    /// Convolutions take every family our kernels run, where it fits the kernel size; linear
+    /// layers dense and connectivity; lowered families and N:M linear layers are not measurable as such.
     @Test func patternFamiliesMeasurableWhereAKernelRunsThem() throws {
         func spec(_ family: PatternConfig.Family, kernel: Int, op: KernelSpec.Operation = .conv2d) -> KernelSpec {
             KernelSpec(op: op, inChannels: 8, outChannels: 8, kernel: kernel, pattern: PatternConfig(family: family))
@@ -72,6 +72,7 @@ import Testing
                 return reason.contains("lowered")
             }
         }
+        #expect(throws: Never.self) { try WorkloadBuilder.check(spec(.connectivity, kernel: 1, op: .linear)) }
         #expect { try WorkloadBuilder.check(spec(.nm, kernel: 1, op: .linear)) } throws: { error in
             guard case .notMeasurable = error as? SpecError else { return false }
             return true

@@ -42,7 +42,7 @@ public struct PrunableLayer: Sendable, Equatable {
             if s.kernelHeight == 3 && s.kernelWidth == 3 { families.formUnion([.kernel, .grouped, .shape]) }
             if s.kernelHeight == 1 && s.kernelWidth == 1 { families.insert(.nm) }
         case .convolution: break
-        case .linear: families.insert(.nm)
+        case .linear: families.formUnion([.nm, .connectivity])
         }
         return families
     }

@@ -16,6 +16,12 @@ public enum MaskSelection {
                                        connectivity: pattern.connectivity)
         case (.connectivity, .convolution(let s)):
             mask.keep = kernelPatterns(weight, s, keep: s.kernelHeight * s.kernelWidth, group: pattern.group, connectivity: pattern.connectivity)
+        case (.connectivity, .linear(let inFeatures, let outFeatures, let inputMajor)):
+            // A linear layer is a 1x1 convolution on one pixel: its kernels are single weights.
+            let shape = ConvolutionShape(inChannels: inFeatures, outChannels: outFeatures, height: 1, width: 1, kernel: 1)
+            let rowMajor = inputMajor ? transposed(weight, rows: inFeatures, columns: outFeatures) : weight
+            let keep = kernelPatterns(rowMajor, shape, keep: 1, group: pattern.group, connectivity: pattern.connectivity)
+            mask.keep = inputMajor ? transposed(keep, rows: outFeatures, columns: inFeatures) : keep
         case (.nm, .convolution(let s)):
             mask.keep = nOfM(weight, rows: s.outChannels, length: s.inChannels, inputMajor: false, n: pattern.n, m: pattern.m)
         case (.nm, .linear(let inFeatures, let outFeatures, let inputMajor)):
@@ -66,6 +72,11 @@ public enum MaskSelection {
             }
         }
         return keepMask
+    }
+
+    /// `values` [rows × columns] as [columns × rows].
+    static func transposed<T>(_ values: [T], rows: Int, columns: Int) -> [T] {
+        (0..<(rows * columns)).map { values[($0 % rows) * columns + $0 / rows] }
     }
 
     /// The `n` largest magnitudes of every `m` consecutive weights along the input dimension of each row.

@@ -26,7 +26,7 @@ public enum WorkloadBuilder {
     public static func build(_ spec: KernelSpec, pool: ThreadPool) throws(SpecError) -> any Workload {
         switch try kind(of: spec) {
         case .convolution: return try ConvolutionWorkload(spec: spec, pool: pool, seed: seed)
-        case .denseLinear: return DenseLinearWorkload(spec: spec, pool: pool, seed: seed)
+        case .denseLinear: return try DenseLinearWorkload(spec: spec, pool: pool, seed: seed)
         }
     }
 
@@ -36,6 +36,9 @@ public enum WorkloadBuilder {
         switch (spec.op, spec.pattern.family) {
         case (.conv2d, .dense): return .convolution
         case (.linear, .dense): return .denseLinear
+        case (.linear, .connectivity):
+            do { try DenseLinearWorkload.layer(spec).check(spec.pattern) } catch { throw SpecError.invalid("\(error)") }
+            return .denseLinear
         case (.conv2d, .kernel), (.conv2d, .grouped), (.conv2d, .connectivity), (.conv2d, .nm):
             do { try ConvolutionWorkload.layer(spec.convolutionShape).check(spec.pattern) } catch { throw SpecError.invalid("\(error)") }
             return .convolution
