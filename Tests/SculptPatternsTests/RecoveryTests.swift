@@ -86,4 +86,34 @@ import Testing
             try Self.expectRestored(model, masks, images: seededFloats(shape.reduce(1, *), seed: 5), shape: shape)
         }
     }
+
+    /// Linear layers pruned by connectivity are recovered too: their per-feature statistics
+    /// (ccexam's 3136→128 layer), and with enough images (twice its inputs) least squares, which
+    /// brings the layer's output closer to the dense one's (the example's classifier).
+    @Test func linearLayersAreRecovered() throws {
+        let pattern = PatternConfig(family: .connectivity, group: 16, connectivity: 0.5)
+        let ccexam = try Model(contentsOf: Repository.path("examples/ccexam/model.onnx"))
+        let digits = try LabelledData(contentsOf: Repository.path("examples/ccexam/calib.npz"))
+        let shape = [32] + digits.shape.dropFirst()
+        let fc1 = try ModelMasks.select(model: ccexam, config: PruningConfig(default: .dense, layers: ["/classifier/classifier.0/Gemm": pattern]))
+        try Self.expectRestored(ccexam, fc1, images: Array(digits.images.prefix(shape.reduce(1, *))), shape: shape)
+
+        let model = try Model(contentsOf: Repository.path("examples/mnist/model.onnx"))
+        let calibration = try LabelledData(contentsOf: Repository.path("examples/mnist/calib.npz"))
+        let count = 200, images = Array(calibration.images.prefix(count * calibration.shape.dropFirst().reduce(1, *)))
+        let masks = try ModelMasks.select(model: model, config: PruningConfig(default: .dense, layers: ["/fc/Gemm": pattern]))
+        let recovered = try Recovery(dense: model, images: images, imageShape: Array(calibration.shape.dropFirst()), count: count)
+            .recover(masks, steps: .leastSquares)
+        let mask = masks.masks[0], dense = model.graph.initializers[mask.weight]!.floats!
+        let refit = recovered.graph.initializers[mask.weight]!.floats!
+        #expect(zip(refit, mask.keep).allSatisfy { $1 || $0 == 0 })
+        #expect(zip(zip(refit, dense), mask.keep).contains { $1 && $0.0 != $0.1 })
+        func error(_ candidate: Model) throws -> Double {
+            let session = try InferenceSession(model: candidate, inputShapes: ["input": [count] + calibration.shape.dropFirst()])
+            let reference = try InferenceSession(model: model, inputShapes: ["input": [count] + calibration.shape.dropFirst()])
+            let (got, want) = (try session.run(["input": images])["logits"]!, try reference.run(["input": images])["logits"]!)
+            return zip(got, want).reduce(0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }
+        }
+        #expect(try error(recovered) < 0.5 * error(masks.apply(to: model)))
+    }
 }

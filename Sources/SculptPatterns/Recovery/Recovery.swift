@@ -50,32 +50,55 @@ public final class Recovery {
         self.shapes = shapes
     }
 
-    /// The dense model with `masks` applied and the kept weights of each masked convolution recovered.
+    /// The dense model with `masks` applied and the kept weights of each masked convolution or
+    /// linear layer recovered.
     public func recover(_ masks: ModelMasks, steps: Steps = .all, rows: Int = 4096, ridge: Float = 1e-3) throws -> Model {
         var current = masks.apply(to: dense)
         guard !steps.isEmpty else { return current }
         let kernels = masks.kernels
         for mask in masks.masks {
-            guard let node = nodes[mask.layer], node.opType == "Conv", let x = node.input(0), let y = node.outputs.first,
+            guard let node = nodes[mask.layer], let x = node.input(0), let y = node.outputs.first,
                   let inShape = shapes[x], let wShape = shapes[mask.weight],
-                  var weight = current.graph.initializers[mask.weight]?.floats else { continue }
-            let s = try ConvolutionShape(node: node, input: inShape, weight: wShape)
+                  var weight = current.graph.initializers[mask.weight]?.floats,
+                  let (s, inputMajor) = try Self.shape(of: node, input: inShape, weight: wShape) else { continue }
+            var keep = mask.keep
+            if inputMajor {
+                weight = MaskSelection.transposed(weight, rows: s.inChannels, columns: s.outChannels)
+                keep = MaskSelection.transposed(keep, rows: s.inChannels, columns: s.outChannels)
+            }
             let target = try denseOutput(y)
             var bias = mask.bias.flatMap { current.graph.initializers[$0]?.floats } ?? [Float](repeating: 0, count: s.outChannels)
-            let refits = steps.contains(.leastSquares) && s.groups == 1
+            // A linear layer has one row per image: fewer images than twice its inputs would over-fit them.
+            let refits = steps.contains(.leastSquares) && s.groups == 1 && (node.opType == "Conv" || s.batch >= 2 * (s.inChannels + 1))
             let names = (steps.contains(.statistics) ? [y] : []) + (refits && x != input ? [x] : [])
             let values = names.isEmpty ? [:] : try outputs(of: current, names, kernels: kernels)
             if steps.contains(.statistics) {
-                StatisticsCorrection.correct(weight: &weight, bias: &bias, shape: s, keep: mask.keep, output: values[y]!, target: target)
+                StatisticsCorrection.correct(weight: &weight, bias: &bias, shape: s, keep: keep, output: values[y]!, target: target)
             }
             if refits {
-                try Reconstruction.refit(&weight, bias: &bias, s, keep: mask.keep, input: x == input ? images : values[x]!, target: target,
+                try Reconstruction.refit(&weight, bias: &bias, s, keep: keep, input: x == input ? images : values[x]!, target: target,
                                          rows: rows, ridge: ridge)
             }
+            if inputMajor { weight = MaskSelection.transposed(weight, rows: s.outChannels, columns: s.inChannels) }
             current.graph.initializers[mask.weight] = Tensor(shape: wShape, floats: weight)
             if steps.contains(.statistics) || refits { current.setBias(bias, of: mask) }
         }
         return current
+    }
+
+    /// The layer as a convolution: a Conv's own shape, or a linear layer (Gemm without transposed
+    /// input or scaling) as a 1x1 convolution on one pixel per image; `inputMajor` when its weight
+    /// is stored [in][out]. Nil for other nodes.
+    private static func shape(of node: Node, input: [Int], weight: [Int]) throws -> (ConvolutionShape, inputMajor: Bool)? {
+        switch node.opType {
+        case "Conv": return (try ConvolutionShape(node: node, input: input, weight: weight), false)
+        case "Gemm" where input.count == 2 && weight.count == 2 && (node.int("transA") ?? 0) == 0
+                && (node.float("alpha") ?? 1) == 1 && (node.float("beta") ?? 1) == 1:
+            let inputMajor = (node.int("transB") ?? 0) == 0
+            return (ConvolutionShape(batch: input[0], inChannels: input[1], outChannels: inputMajor ? weight[1] : weight[0],
+                                     height: 1, width: 1, kernel: 1), inputMajor)
+        default: return nil
+        }
     }
 
     /// The dense model's values of tensor `name` on the images (computed once).
@@ -99,11 +122,11 @@ public final class Recovery {
 }
 
 extension Model {
-    /// Sets the bias of a masked convolution, adding a bias input to a convolution without one.
+    /// Sets the bias of a masked layer, adding a bias input to a convolution or Gemm without one.
     mutating func setBias(_ values: [Float], of mask: LayerMask) {
         let name = mask.bias ?? mask.weight + ".bias"
         graph.initializers[name] = Tensor(shape: [values.count], floats: values)
-        guard mask.bias == nil, let index = graph.nodes.firstIndex(where: { $0.inputs.count == 2 && $0.inputs[1] == mask.weight && $0.opType == "Conv" }) else { return }
+        guard mask.bias == nil, let index = graph.nodes.firstIndex(where: { $0.inputs.count == 2 && $0.inputs[1] == mask.weight && ($0.opType == "Conv" || $0.opType == "Gemm") }) else { return }
         graph.nodes[index].inputs.append(name)
     }
 }
