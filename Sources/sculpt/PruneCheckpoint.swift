@@ -5,7 +5,8 @@ import Synchronization
 /// A search interrupted by Ctrl-C, saved in DIR/checkpoint.json so that `--resume` continues it
 /// exactly: the options it ran with, the latencies it measured, and the agent's state.
 struct PruneCheckpoint: Codable {
-    static let schemaVersion = 3
+    /// 4: linear layers are decisions, so a table of an earlier version has other rows.
+    static let schemaVersion = 4
     static let fileName = "checkpoint.json"
 
     struct Options: Codable, Equatable {

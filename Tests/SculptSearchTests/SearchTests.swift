@@ -23,7 +23,7 @@ import Testing
 
     @Test func recoveryRestoresAccuracyOfAggressivePatterns() throws {
         let (layers, _) = try PruningEnvironment.decisions(of: Self.model)
-        let config = PruningConfig(default: .dense, layers: Dictionary(uniqueKeysWithValues: layers.dropFirst().map { ($0.name, PatternConfig(family: .grouped, keep: 4, group: 16)) }))
+        let config = PruningConfig(default: .dense, layers: Dictionary(uniqueKeysWithValues: layers.dropFirst().filter { $0.opType == "Conv" }.map { ($0.name, PatternConfig(family: .grouped, keep: 4, group: 16)) }))
         let masks = try ModelMasks.select(model: Self.model, config: config)
         let masked = masks.apply(to: Self.model)
         let shape = Array(Self.calibration.shape.dropFirst())
@@ -52,6 +52,18 @@ import Testing
 
     /// Of equally accurate configurations the faster earns more, but saving a tenth of the dense
     /// latency is worth less than one more image right in 512; over the budget, the penalty rules.
+    /// Decisions: every convolution and linear layer with a constant weight; linear layers take
+    /// dense and connectivity (inputs removed per block of 16 outputs).
+    @Test func linearLayersAreDecisionsWithConnectivityCandidates() throws {
+        let ccexam = try Model(contentsOf: Repository.path("examples/ccexam/model.onnx"))
+        let (layers, allowed) = try PruningEnvironment.decisions(of: ccexam)
+        #expect(layers.map(\.name) == ["/features/features.0/Conv", "/features/features.3/Conv",
+                                        "/classifier/classifier.0/Gemm", "/classifier/classifier.2/Gemm"])
+        for linear in allowed.suffix(2) {
+            #expect(zip(SearchSpace.candidates, linear).filter(\.1).map(\.0.family) == [.dense, .connectivity, .connectivity, .connectivity])
+        }
+    }
+
     @Test func rewardPrefersTheFasterOfEquallyAccurateConfigurations() {
         let budget = Budget.latency(0.5)
         func reward(_ top1: Double, _ latency: Double) -> Double {

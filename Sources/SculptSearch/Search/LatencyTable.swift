@@ -24,11 +24,18 @@ public struct LatencyTable: Sendable, Codable {
     public static func requests(layers: [PrunableLayer], allowed: [[Bool]], threads: Int) -> [Request] {
         var requests = [Request]()
         for (l, layer) in layers.enumerated() {
-            guard case .convolution(let s) = layer.kind else { continue }
             for (c, ok) in allowed[l].enumerated() where ok {
-                requests.append(Request(layer: l, candidate: c, spec: KernelSpec(
-                    inChannels: s.inChannels, outChannels: s.outChannels, height: s.height, width: s.width,
-                    kernel: s.kernelHeight, stride: s.strideY, groups: s.groups, pattern: SearchSpace.candidates[c], threads: threads)))
+                let pattern = SearchSpace.candidates[c]
+                let spec = switch layer.kind {
+                case .convolution(let s):
+                    KernelSpec(inChannels: s.inChannels, outChannels: s.outChannels, height: s.height, width: s.width,
+                               kernel: s.kernelHeight, stride: s.strideY, groups: s.groups, pattern: pattern, threads: threads)
+                case .linear(let inFeatures, let outFeatures, _):
+                    // Its rows: the model's batch times any leading dimensions (tokens).
+                    KernelSpec(op: .linear, inChannels: inFeatures, outChannels: outFeatures, pattern: pattern, threads: threads,
+                               batch: max(1, layer.macs / max(1, inFeatures * outFeatures)))
+                }
+                requests.append(Request(layer: l, candidate: c, spec: spec))
             }
         }
         return requests

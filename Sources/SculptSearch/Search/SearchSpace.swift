@@ -18,17 +18,19 @@ public enum SearchSpace {
         + [6, 4].map { PatternConfig(family: .kernel, keep: $0) }
         + [0.25, 0.5, 0.75].map { PatternConfig(family: .connectivity, group: 16, connectivity: $0) }
 
-    /// Which candidates `layer` may take: dense always; the others where their family fits a
-    /// convolution (linear layers stay dense: our runtime has no sparse linear kernel yet).
+    /// Which candidates `layer` may take: dense always; the others where their family fits it.
+    /// Tap patterns are for 3x3 convolutions; connectivity alone for the other convolutions and
+    /// for linear layers (inputs removed per block of 16 outputs, which the runtime's
+    /// matrix-vector products skip).
     public static func allowed(for layer: PrunableLayer) -> [Bool] {
         candidates.map { candidate in
             guard candidate.family != .dense else { return true }
-            guard case .convolution = layer.kind, layer.families.contains(candidate.family) else { return false }
-            // Tap patterns are for 3x3 kernels; connectivity alone for the other convolutions.
-            if case .convolution(let s) = layer.kind, candidate.family == .connectivity {
-                return !(s.kernelHeight == 3 && s.kernelWidth == 3)
+            guard layer.families.contains(candidate.family) else { return false }
+            switch layer.kind {
+            case .convolution(let s) where candidate.family == .connectivity: return !(s.kernelHeight == 3 && s.kernelWidth == 3)
+            case .convolution: return true
+            case .linear: return candidate.family == .connectivity
             }
-            return true
         }
     }
 
