@@ -9,9 +9,8 @@ struct SparsePanels: @unchecked Sendable {
     let starts: [Int]
     /// The input feature of each entry.
     let inputs: UnsafeMutablePointer<Int32>
-    /// Each entry's `width` weights, one after another.
+    /// Each entry's weights (a panel's width), one after another.
     let values: UnsafeMutablePointer<Float>
-    let width: Int
 
     /// Share of zero depth rows below which skipping them does not pay for the indirection.
     static let minimumZeroShare = 0.125
@@ -28,7 +27,6 @@ struct SparsePanels: @unchecked Sendable {
         let total = dense.panelCount * depth
         guard Double(total - kept.count) >= SparsePanels.minimumZeroShare * Double(total) else { return nil }
         self.starts = starts
-        self.width = width
         inputs = .allocate(capacity: max(1, kept.count))
         values = .allocateAligned(max(1, kept.count * width))
         for (entry, row) in kept.enumerated() {

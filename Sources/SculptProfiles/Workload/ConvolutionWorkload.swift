@@ -24,14 +24,7 @@ final class ConvolutionWorkload: Workload {
         let weight = random.buffer(shape.weightCount), bias = random.buffer(shape.outChannels)
         let kernel = spec.pattern.sparseKernel.map { ConvolutionKernels.variant(of: $0, for: shape, input: .blocked) }
             ?? ConvolutionKernels.preferred(for: shape, input: .blocked)
-        if spec.pattern.family != .dense {
-            let layer = ConvolutionWorkload.layer(shape)
-            let keep: [Bool]
-            do { keep = try MaskSelection.select(layer, weight: Array(weight), pattern: spec.pattern).keep } catch {
-                throw SpecError.invalid("\(error)")
-            }
-            for i in weight.indices where !keep[i] { weight[i] = 0 }
-        }
+        try WorkloadBuilder.prune(weight, of: ConvolutionWorkload.layer(shape), by: spec.pattern)
         defer {
             weight.deallocate()
             bias.deallocate()

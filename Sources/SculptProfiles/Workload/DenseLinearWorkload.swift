@@ -24,13 +24,7 @@ final class DenseLinearWorkload: Workload {
     init(spec: KernelSpec, pool: ThreadPool, seed: UInt64) throws(SpecError) {
         var random = SeededRandom(seed: seed)
         let weight = random.buffer(spec.inChannels * spec.outChannels), bias = random.buffer(spec.outChannels)
-        if spec.pattern.family != .dense {
-            let keep: [Bool]
-            do { keep = try MaskSelection.select(DenseLinearWorkload.layer(spec), weight: Array(weight), pattern: spec.pattern).keep } catch {
-                throw SpecError.invalid("\(error)")
-            }
-            for i in weight.indices where !keep[i] { weight[i] = 0 }
-        }
+        try WorkloadBuilder.prune(weight, of: DenseLinearWorkload.layer(spec), by: spec.pattern)
         defer {
             weight.deallocate()
             bias.deallocate()

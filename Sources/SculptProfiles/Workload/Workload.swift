@@ -1,4 +1,5 @@
 import SculptKernels
+import SculptPatterns
 
 /// A kernel prepared for one spec, with its buffers filled, ready to be run again and again.
 public protocol Workload: AnyObject {
@@ -28,6 +29,17 @@ public enum WorkloadBuilder {
         case .convolution: return try ConvolutionWorkload(spec: spec, pool: pool, seed: seed)
         case .denseLinear: return try DenseLinearWorkload(spec: spec, pool: pool, seed: seed)
         }
+    }
+
+    /// Zeroes the weights `pattern` removes from `layer`, chosen by the real mask selection from
+    /// these (random) weights, so that a sparse kernel skips what it would skip in a pruned model.
+    static func prune(_ weight: UnsafeMutableBufferPointer<Float>, of layer: PrunableLayer, by pattern: PatternConfig) throws(SpecError) {
+        guard pattern.family != .dense else { return }
+        let keep: [Bool]
+        do { keep = try MaskSelection.select(layer, weight: Array(weight), pattern: pattern).keep } catch {
+            throw SpecError.invalid("\(error)")
+        }
+        for i in weight.indices where !keep[i] { weight[i] = 0 }
     }
 
     private enum Kind { case convolution, denseLinear }
