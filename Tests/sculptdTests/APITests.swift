@@ -13,6 +13,7 @@ import Testing
         #expect((fingerprint["cores"] as? Int ?? 0) >= 1)
         #expect(fingerprint["openblas_core_type"] as? String != nil)
         #expect((device["measurable"] as? [String: [String]])?["conv2d"] == ["dense", "kernel", "grouped", "connectivity", "nm"])
+        #expect((device["measurable"] as? [String: [String]])?["linear"] == ["dense", "connectivity"])
 
         let linear: [String: Any] = ["op": "linear", "in_channels": 32, "out_channels": 16, "batch": 4]
         let depthwise = ["op": "conv2d", "in_channels": 8, "out_channels": 8, "height": 8, "width": 8, "kernel": 3, "groups": 8] as [String: Any]
