@@ -50,8 +50,6 @@ import Testing
                                       recoveryImages: 32)
     }
 
-    /// Of equally accurate configurations the faster earns more, but saving a tenth of the dense
-    /// latency is worth less than one more image right in 512; over the budget, the penalty rules.
     /// Decisions: every convolution and linear layer with a constant weight; linear layers take
     /// dense and connectivity (inputs removed per block of 16 outputs).
     @Test func linearLayersAreDecisionsWithConnectivityCandidates() throws {
@@ -64,6 +62,8 @@ import Testing
         }
     }
 
+    /// Of equally accurate configurations the faster earns more, but saving a tenth of the dense
+    /// latency is worth less than one more image right in 512; over the budget, the penalty rules.
     @Test func rewardPrefersTheFasterOfEquallyAccurateConfigurations() {
         let budget = Budget.latency(0.5)
         func reward(_ top1: Double, _ latency: Double) -> Double {
