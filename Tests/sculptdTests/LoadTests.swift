@@ -48,10 +48,11 @@ import Testing
 
     /// Misses beyond the queue's capacity get 429 with Retry-After at once; cached specs never do.
     @Test func aFullQueueAnswers429WithRetryAfter() async throws {
-        // Slow samples (0.2 s each; they last that long however loaded the machine is) keep the
-        // one-spec queue busy for a second while the second batch arrives.
+        // Slow samples (1 s each; they last that long however loaded the machine is) keep the
+        // one-spec queue busy for five seconds while the second batch arrives. One second was
+        // too short in CI: under the parallel tests' load the next request came after it.
         let daemon = try DaemonProcess(stateDir: temporaryStateDir(),
-                                       config: #"{"warmup_seconds": 0.01, "sample_seconds": 0.2, "samples": 5, "queue_capacity": 1}"#)
+                                       config: #"{"warmup_seconds": 0.01, "sample_seconds": 1.0, "samples": 5, "queue_capacity": 1}"#)
         defer { try? daemon.stop() }
         let cached = try await HTTP.measure(daemon, [smallSpec(channels: 4)])  // measured once, then cached
         #expect(cached.status == 200)
