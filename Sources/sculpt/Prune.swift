@@ -120,7 +120,7 @@ struct Prune: ParsableCommand {
             let fastest = try ModelMasks.select(model: dense, config: SearchSpace.config(layers: layers, choices: table.fastest))
             let measured = try endToEnd([try dense.serializedData(), try SculptFile.serializedData(fastest.apply(to: dense), masks: fastest)],
                                         source: source)
-            (denseLatency, fastestLatency) = (measured[0], measured[1])
+            (denseLatency, fastestLatency) = (measured[0].median, measured[1].median)
         }
         let measuringSeconds = Date().timeIntervalSince(clock)
         let environment = try PruningEnvironment(model: dense, calibration: calibration, budget: budget, latency: table,
@@ -177,27 +177,34 @@ struct Prune: ParsableCommand {
             recovered[e.choices] = model
             return model
         }
-        func measure(_ models: [(Model, ModelMasks)]) throws -> [Double] {
+        func measure(_ models: [(Model, ModelMasks)]) throws -> [TurnLatency] {
             try endToEnd(try models.map { try SculptFile.serializedData($0.0, masks: $0.1) }, source: source)
         }
         // The agent at the uniform configuration's latency, when that is not the chosen one: of
         // its most accurate configurations there by the estimate, the most accurate that the
-        // device measures no slower than the uniform one. Measured apart from the report's
-        // measurement, so that the one reported is not the luckiest measurement of several.
+        // device measures no slower than the uniform one (beyond the turns' spread). Measured apart
+        // from the report's measurement, so that the one reported is not the luckiest of several.
         let contenders = result.atUniformLatency.filter { $0.choices != result.best.choices }
         var atUniform = contenders.first
         if contenders.count > 1 {
             log("measuring the agent's \(contenders.count) most accurate configurations at the uniform one's latency")
             let timed = try measure(try ([result.uniform] + contenders).map(pruned))
-            atUniform = contenders.indices.first { timed[$0 + 1] <= timed[0] }.map { contenders[$0] } ?? atUniform
+            atUniform = contenders.indices.first { !timed[$0 + 1].isSlower(than: timed[0]) }.map { contenders[$0] } ?? atUniform
         }
-        let chosen = [result.best, result.uniform, result.random] + (atUniform.map { [$0] } ?? [])
+        // Each distinct configuration measured once, in the same turns (the agent's answers at the
+        // baselines' latencies, or a baseline, can be the chosen configuration).
+        var chosen = [Evaluation]()
+        for e in [result.best, result.uniform, result.random, atUniform, result.atRandomLatency].compactMap({ $0 })
+        where !chosen.contains(where: { $0.choices == e.choices }) {
+            chosen.append(e)
+        }
         let models = try chosen.map(pruned)
         let measured = try measure(models)
         let entries = try chosen.indices.map { i in
             PruneReport.Entry(chosen[i], measured: measured[i], heldOut: try heldOutTop1(models[i].0, models[i].1.kernels))
         }
-        let (final, uniform, random) = (entries[0], entries[1], entries[2])
+        func entry(_ e: Evaluation) -> PruneReport.Entry { entries[chosen.firstIndex { $0.choices == e.choices }!] }
+        let (final, uniform, random) = (entries[0], entry(result.uniform), entry(result.random))
         let (finalModel, finalMasks) = models[0]
         _ = try Pruning.write(finalModel, dense: dense, masks: finalMasks, config: environment.config(result.best.choices), to: directory)
         // What each recovery step buys on the chosen configuration.
@@ -216,7 +223,7 @@ struct Prune: ParsableCommand {
                                  denseTop1HeldOut: try heldOutTop1(dense, [:]),
                                  denseLatencyMs: denseLatency, denseMACs: environment.denseMACs,
                                  final: final, uniform: uniform, random: random,
-                                 atUniformLatency: atUniform == nil ? nil : entries[3],
+                                 atUniformLatency: atUniform.map(entry), atRandomLatency: result.atRandomLatency.map(entry),
                                  recovery: recovery,
                                  evaluations: ["agent": result.agent, "uniform": result.uniformAll, "random": result.randomAll],
                                  layers: zip(layers, result.best.choices).map { .init(name: $0.name, pattern: SearchSpace.candidates[$1].description) },
@@ -225,11 +232,11 @@ struct Prune: ParsableCommand {
         print(report.summary)
     }
 
-    /// End-to-end median latency of each model (ONNX or .sculpt bytes) on the device: measured in
-    /// turns, seven times each, keeping the median of the medians, because on a shared machine
-    /// one measurement can be off by tens of percent, and a slow phase of the host can last
-    /// through several turns (the example's agent and random search measure 0.01 ms apart).
-    func endToEnd(_ models: [Data], source: any ProfileSource) throws -> [Double] {
+    /// End-to-end latency of each model (ONNX or .sculpt bytes) on the device: measured in turns,
+    /// seven times each, because on a shared machine one measurement can be off by tens of
+    /// percent, and a slow phase of the host can last through several turns (the example's agent
+    /// and random search measure 0.01 ms apart).
+    func endToEnd(_ models: [Data], source: any ProfileSource) throws -> [TurnLatency] {
         let turns = 7
         var medians = [[Double]](repeating: [], count: models.count)
         let threads = self.threads
@@ -238,6 +245,6 @@ struct Prune: ParsableCommand {
                 medians[i].append(try waitFor { try await source.measureModel(bytes, threads: threads, batch: 1) }.statistics.medianMilliseconds)
             }
         }
-        return medians.map { $0.sorted()[turns / 2] }
+        return medians.map(TurnLatency.init)
     }
 }

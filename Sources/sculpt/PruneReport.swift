@@ -8,24 +8,36 @@ struct PruneReport: Encodable {
         var top1: Double
         /// On the held-out data (`--test-data`).
         var top1HeldOut: Double?
-        /// End to end, measured.
-        var latencyMs: Double
+        /// End to end, measured in turns with the other entries.
+        var latency: TurnLatency
         /// Sum of the measured layers plus the rest of the model.
         var latencyMsEstimated: Double
         var macs: Int
         var reward: Double
 
-        init(_ e: Evaluation, measured: Double, heldOut: Double?) {
+        init(_ e: Evaluation, measured: TurnLatency, heldOut: Double?) {
             top1 = e.top1
             top1HeldOut = heldOut
-            latencyMs = measured
+            latency = measured
             latencyMsEstimated = e.latencyMs
             macs = e.macs
             reward = e.reward
         }
 
         enum CodingKeys: String, CodingKey {
-            case top1, top1HeldOut = "top1_heldout", latencyMs = "latency_ms", latencyMsEstimated = "latency_ms_estimated", macs, reward
+            case top1, top1HeldOut = "top1_heldout", latencyMs = "latency_ms", turns = "latency_ms_turns"
+            case latencyMsEstimated = "latency_ms_estimated", macs, reward
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(top1, forKey: .top1)
+            try c.encodeIfPresent(top1HeldOut, forKey: .top1HeldOut)
+            try c.encode(latency.median, forKey: .latencyMs)
+            try c.encode(latency.turns, forKey: .turns)
+            try c.encode(latencyMsEstimated, forKey: .latencyMsEstimated)
+            try c.encode(macs, forKey: .macs)
+            try c.encode(reward, forKey: .reward)
         }
     }
 
@@ -62,6 +74,9 @@ struct PruneReport: Encodable {
     /// of its most accurate configurations at and under that estimated latency, the most accurate
     /// that the device measured no slower than the uniform one.
     var atUniformLatency: Entry?
+    /// The agent's most accurate configuration at no more estimated latency than random search's
+    /// answer, when that is not `final`.
+    var atRandomLatency: Entry?
     var recovery: [RecoveryStep]
     /// Every configuration evaluated: the agent's episodes, the uniform ones, random search's.
     var evaluations: [String: [Evaluation]]
@@ -71,7 +86,7 @@ struct PruneReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case model, data, testData = "test_data", device, budget, episodes, agentEpisodes = "agent_episodes"
         case heldToUniformLatency = "agent_episodes_at_uniform_latency", seed, dense, final
-        case atUniformLatency = "agent_at_uniform_latency", baselines, recovery, evaluations, layers, seconds
+        case atUniformLatency = "agent_at_uniform_latency", atRandomLatency = "agent_at_random_latency", baselines, recovery, evaluations, layers, seconds
     }
 
     func encode(to encoder: Encoder) throws {
@@ -89,6 +104,7 @@ struct PruneReport: Encodable {
             .compactMapValues { $0 }, forKey: .dense)
         try c.encode(final, forKey: .final)
         try c.encodeIfPresent(atUniformLatency, forKey: .atUniformLatency)
+        try c.encodeIfPresent(atRandomLatency, forKey: .atRandomLatency)
         try c.encode(["uniform": uniform, "random": random], forKey: .baselines)
         try c.encode(recovery, forKey: .recovery)
         try c.encode(evaluations, forKey: .evaluations)
@@ -102,29 +118,34 @@ struct PruneReport: Encodable {
             String(format: "%.4f", calibration) + (heldOutTop1.map { String(format: " | %.4f", $0) } ?? "")
         }
         func line(_ name: String, _ e: Entry) -> String {
-            "| \(name) | \(top1(e.top1, e.top1HeldOut)) | " + String(format: "%.3f | %.3f | ", e.latencyMs, e.latencyMsEstimated) + grouped(e.macs) + " |"
+            "| \(name) | \(top1(e.top1, e.top1HeldOut)) | "
+                + String(format: "%.3f (%.3f–%.3f) | %.3f | ", e.latency.median, e.latency.turns.min()!, e.latency.turns.max()!, e.latencyMsEstimated)
+                + grouped(e.macs) + " |"
         }
         return """
-            | configuration | top-1\(heldOut ? " (calibration) | top-1 (held-out)" : "") | latency ms (measured) | latency ms (estimated) | MACs |
+            | configuration | top-1\(heldOut ? " (calibration) | top-1 (held-out)" : "") | latency ms measured (turns' range) | latency ms (estimated) | MACs |
             |---|---:|\(heldOut ? "---:|" : "")---:|---:|---:|
             | dense | \(top1(denseTop1, denseTop1HeldOut)) | \(String(format: "%.3f", denseLatencyMs)) | – | \(grouped(denseMACs)) |
             \(line("agent", final))
             \(line("best uniform", uniform))
             \(line("random search", random))
             """ + (atUniformLatency.map { "\n" + line("agent at the uniform's latency", $0) } ?? "")
+            + (atRandomLatency.map { "\n" + line("agent at random search's latency", $0) } ?? "")
     }
 
     /// Whether the agent is more accurate than each baseline at no more measured latency.
     var verdict: String {
         func compare(_ agent: Entry, _ name: String, _ e: Entry) -> String {
             let accuracy = agent.top1 > e.top1 ? "more accurate than" : agent.top1 == e.top1 ? "as accurate as" : "less accurate than"
-            let latency = agent.latencyMs <= e.latencyMs ? "no slower" : String(format: "%.1f %% slower", (agent.latencyMs / e.latencyMs - 1) * 100)
-            return "\(accuracy) \(name) on the calibration data, \(latency) measured end to end."
+            return "\(accuracy) \(name) on the calibration data, \(agent.latency.comparison(with: e.latency)) measured end to end."
         }
         var lines = ["- Agent: " + compare(final, "the best uniform configuration", uniform),
                      "- Agent: " + compare(final, "random search", random)]
         if let atUniformLatency {
             lines.append("- Agent at the uniform's latency: " + compare(atUniformLatency, "the best uniform configuration", uniform))
+        }
+        if let atRandomLatency {
+            lines.append("- Agent at random search's latency: " + compare(atRandomLatency, "random search", random))
         }
         return lines.joined(separator: "\n")
     }
@@ -133,7 +154,7 @@ struct PruneReport: Encodable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(self).write(to: directory.appendingPathComponent("report.json"))
-        let error = (final.latencyMsEstimated - final.latencyMs) / final.latencyMs * 100
+        let error = (final.latencyMsEstimated - final.latency.median) / final.latency.median * 100
         let markdown = """
             # Pruning report: \(model)
 

@@ -104,16 +104,25 @@ import Testing
         try #require(try PatternSearch(environment: try environment(), settings: settings(seed: seed)).run())
     }
 
-    /// Stopped after the first update and resumed from a checkpoint that went through JSON, the
-    /// search makes the same choices as without the interruption.
-    @Test func resumedSearchContinuesExactly() throws {
+    /// Stopped after the first update, or in the final episodes of the trained policy, and
+    /// resumed from a checkpoint that went through JSON, the search makes the same choices as
+    /// without the interruption.
+    @Test(arguments: [false, true]) func resumedSearchContinuesExactly(inFinalEpisodes: Bool) throws {
         let straight = try Self.search(seed: 9)
-        let first = PatternSearch(environment: try Self.environment(), settings: Self.settings(seed: 9))
-        var updates = 0
-        #expect(try first.run(shouldStop: { updates += 1; return updates > 1 }) == nil)
-        #expect(first.episodesDone == 8)
+        let settings = Self.settings(seed: 9)
+        let first = PatternSearch(environment: try Self.environment(), settings: settings)
+        var asked = 0
+        #expect(try first.run(shouldStop: {
+            asked += 1
+            return inFinalEpisodes ? first.evaluated.count > settings.evaluations - 2 : asked > 1
+        }) == nil)
+        if inFinalEpisodes {
+            #expect(first.evaluated.count == settings.evaluations - 1)
+        } else {
+            #expect(first.episodesDone == 8)
+        }
         let saved = try JSONDecoder().decode(PatternSearch.Checkpoint.self, from: try JSONEncoder().encode(first.checkpoint()))
-        let resumed = try #require(try PatternSearch(environment: try Self.environment(), settings: Self.settings(seed: 9), resuming: saved).run())
+        let resumed = try #require(try PatternSearch(environment: try Self.environment(), settings: settings, resuming: saved).run())
         #expect(resumed.agent.map(\.choices) == straight.agent.map(\.choices))
         #expect(resumed.best == straight.best)
     }
@@ -146,6 +155,13 @@ import Testing
             #expect(a.agent.allSatisfy { $0.latencyMs > a.uniform.latencyMs || $0.top1 <= first.top1 })
         } else {
             #expect(a.agent.allSatisfy { $0.latencyMs > a.uniform.latencyMs })
+        }
+        // The agent's most accurate configuration at random search's latency, when not its best.
+        if let r = a.atRandomLatency {
+            #expect(r.latencyMs <= a.random.latencyMs && r.choices != a.best.choices)
+            #expect(a.agent.allSatisfy { $0.latencyMs > a.random.latencyMs || $0.top1 <= r.top1 })
+        } else {
+            #expect(a.best.latencyMs <= a.random.latencyMs || a.agent.allSatisfy { $0.latencyMs > a.random.latencyMs })
         }
         #expect(Set(a.seconds.keys).isSuperset(of: ["accuracy_evaluation", "encoding_and_policy", "policy_updates"]))
     }

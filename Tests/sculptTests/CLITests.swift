@@ -81,6 +81,9 @@ import Testing
             let baselines = try #require(report["baselines"] as? [String: [String: Any]])
             for entry in [final, baselines["uniform"], baselines["random"]] {
                 #expect(entry?["top1"] is Double && entry?["top1_heldout"] is Double && entry?["latency_ms"] is Double && entry?["macs"] is Int)
+                // The latency is the median of seven turns, measured in step with the other entries.
+                let turns = try #require(entry?["latency_ms_turns"] as? [Double])
+                #expect(turns.count == 7 && entry?["latency_ms"] as? Double == turns.sorted()[3])
             }
             #expect(final["latency_ms_estimated"] is Double)
             #expect(report["episodes"] as? Int == 8 && (report["agent_episodes"] as? Int ?? 0) >= 8)
@@ -90,6 +93,22 @@ import Testing
             if let atUniform = report["agent_at_uniform_latency"] as? [String: Any] {
                 let uniform = try #require(baselines["uniform"]?["latency_ms_estimated"] as? Double)
                 #expect(try #require(atUniform["latency_ms_estimated"] as? Double) <= uniform)
+            }
+            // report.md's verdict on latency follows the turns: slower only when slower in 6 of 7.
+            let markdown = try String(contentsOfFile: "\(out)/report.md", encoding: .utf8)
+            let agentTurns = try #require(final["latency_ms_turns"] as? [Double])
+            for (name, entry) in [("the best uniform configuration", baselines["uniform"]), ("random search", baselines["random"])] {
+                let turns = try #require(entry?["latency_ms_turns"] as? [Double])
+                let slower = zip(agentTurns, turns).filter { $0 > $1 }.count
+                let line = try #require(markdown.split(separator: "\n").first { $0.hasPrefix("- Agent: ") && $0.contains(" \(name) ") })
+                let expected = agentTurns.sorted()[3] <= turns.sorted()[3] ? "no slower measured" : slower >= 6 ? "(in \(slower) of 7 turns)"
+                    : "as fast within the measurement's spread"
+                #expect(line.contains(expected), "\(line)")
+            }
+            if let atRandom = report["agent_at_random_latency"] as? [String: Any] {
+                let random = try #require(baselines["random"]?["latency_ms_estimated"] as? Double)
+                #expect(try #require(atRandom["latency_ms_estimated"] as? Double) <= random)
+                #expect(markdown.contains("- Agent at random search's latency: "))
             }
             let heldOut = try json(["eval", "\(out)/pruned.sculpt", "--data", Self.test, "--format", "json"])
             #expect(heldOut["top1"] as? Double == final["top1_heldout"] as? Double)

@@ -21,11 +21,20 @@ public final class PatternSearch {
         /// few percent, as much as configurations this close differ: the device measures them.
         public var episodesAtUniformLatency = 6
         public var sharesOfUniformLatency = [1, 0.95, 0.9]
+        /// The share of the evaluations spent last on the trained policy sharpened to
+        /// `finalTemperature`, without updating it: as ENAS ends, sampling the trained controller
+        /// for the best configuration, but near the policy's mode, where its good configurations
+        /// are (the episodes held to the uniform's latency are sampled so too).
+        public var finalShare = 0.2
+        public var finalTemperature: Float = 0.5
         public var seed: UInt64 = 0
         public init() {}
 
         /// Episodes in all at most.
         public var episodeLimit: Int { evaluations * episodesPerEvaluation }
+        /// The evaluations that train the policy, and the episodes they may take at most.
+        var trainingEvaluations: Int { evaluations - Int((Double(evaluations) * finalShare).rounded()) }
+        var trainingEpisodeLimit: Int { trainingEvaluations * episodesPerEvaluation }
     }
 
     /// What a search found, with everything a report shows.
@@ -48,6 +57,11 @@ public final class PatternSearch {
         /// The best of as many distinct random configurations within the budget as the agent evaluated.
         public var random: Evaluation
         public var randomAll: [Evaluation]
+        /// The agent's most accurate configuration within the budget at no more estimated latency
+        /// than `random`, when that is not `best`: the comparison with random search at equal
+        /// latency. Under a MACs budget neither is held to latency, and random search's best can
+        /// be the faster (slow pattern kernels cost no MACs).
+        public var atRandomLatency: Evaluation?
         /// Seconds spent evaluating accuracy, choosing actions (encoder and policy), and updating the policy.
         public var seconds: [String: Double]
     }
@@ -91,31 +105,30 @@ public final class PatternSearch {
         }
     }
 
-    /// The state to resume from; taken between updates (when `run` returned nil).
+    /// The state to resume from; taken between updates or final episodes (when `run` returned nil).
     public func checkpoint() -> Checkpoint {
         Checkpoint(episodesDone: episodesDone, agent: agent, ppo: ppo.checkpoint(), seconds: [actingSeconds, updatingSeconds])
     }
 
     /// Runs the agent's episodes (continuing from `episodesDone`), then the baselines; `shouldStop`
-    /// is asked between updates (Ctrl-C: the caller checkpoints and resumes later). `note` hears
-    /// of the baselines' phases and of random search's progress, which take about as long as the
-    /// agent's episodes.
+    /// is asked between updates and between the final episodes (Ctrl-C: the caller checkpoints
+    /// and resumes later). `note` hears of the baselines' phases and of random search's progress,
+    /// which take about as long as the agent's episodes.
     public func run(progress: Progress = { _, _, _, _ in }, note: (String) -> Void = { _ in },
                     shouldStop: () -> Bool = { false }) throws -> Result? {
-        while !searchDone {
+        while !trainingDone {
             if shouldStop() { return nil }
             var batch = [[Transition]]()
-            while batch.count < settings.episodesPerUpdate && !searchDone {
-                let (transitions, evaluation) = try episode()
-                batch.append(transitions)
-                agent.append(evaluation)
-                evaluated.insert(evaluation.choices)
-                episodesDone += 1
-                progress(episodesDone, evaluated.count, agent.max { $0.reward < $1.reward }!, evaluation)
+            while batch.count < settings.episodesPerUpdate && !trainingDone {
+                batch.append(try agentEpisode(progress: progress))
             }
             let start = Date()
             ppo.update(batch)
             updatingSeconds += Date().timeIntervalSince(start)
+        }
+        while !searchDone {
+            if shouldStop() { return nil }
+            _ = try agentEpisode(temperature: settings.finalTemperature, progress: progress)
         }
         let uniformStart = environment.evaluationSeconds
         note("baselines: \(SearchSpace.candidates.count) uniform configurations")
@@ -134,7 +147,7 @@ public final class PatternSearch {
             for share in settings.sharesOfUniformLatency {
                 try environment.within(limit: share * uniform.latencyMs) {
                     for _ in 0..<settings.episodesAtUniformLatency {
-                        let evaluation = try episode().1
+                        let evaluation = try episode(temperature: settings.finalTemperature).1
                         agent.append(evaluation)
                         evaluated.insert(evaluation.choices)
                     }
@@ -149,15 +162,31 @@ public final class PatternSearch {
         let held = agent.count - episodesDone
         let agentEvaluationSeconds = environment.evaluationSeconds - uniformSeconds
         let randomAll = try randomSearch(evaluations: evaluated.count, note: note)
-        return Result(best: bestMeetingBudget(agent), agent: agent, heldToUniformLatency: held, uniform: uniform, uniformAll: uniformAll,
+        let (best, random) = (bestMeetingBudget(agent), bestMeetingBudget(randomAll))
+        let atRandom = Self.mostAccurate(agent.filter { meetsBudget($0) && $0.latencyMs <= random.latencyMs })
+        return Result(best: best, agent: agent, heldToUniformLatency: held, uniform: uniform, uniformAll: uniformAll,
                       atUniformLatency: atUniform,
-                      random: bestMeetingBudget(randomAll), randomAll: randomAll,
+                      random: random, randomAll: randomAll, atRandomLatency: atRandom?.choices == best.choices ? nil : atRandom,
                       seconds: ["accuracy_evaluation": agentEvaluationSeconds, "encoding_and_policy": actingSeconds,
                                 "policy_updates": updatingSeconds, "baselines": environment.evaluationSeconds - agentEvaluationSeconds])
     }
 
     /// Whether the agent has spent its budget of evaluations, or its limit of episodes.
     private var searchDone: Bool { evaluated.count >= settings.evaluations || episodesDone >= settings.episodeLimit }
+    /// Whether the policy is trained: the evaluations (or episodes) for training spent.
+    private var trainingDone: Bool {
+        evaluated.count >= settings.trainingEvaluations || episodesDone >= settings.trainingEpisodeLimit
+    }
+
+    /// One of the agent's episodes within its budget, counted and reported; its transitions.
+    private func agentEpisode(temperature: Float = 1, progress: Progress) throws -> [Transition] {
+        let (transitions, evaluation) = try episode(temperature: temperature)
+        agent.append(evaluation)
+        evaluated.insert(evaluation.choices)
+        episodesDone += 1
+        progress(episodesDone, evaluated.count, agent.max { $0.reward < $1.reward }!, evaluation)
+        return transitions
+    }
 
     /// Random search: the agent's constrained choices made uniformly at random (each layer's
     /// candidate drawn from those that keep the budget within reach), until as many distinct
@@ -192,9 +221,11 @@ public final class PatternSearch {
 
     /// The most accurate evaluation within the budget, or the cheapest one when none is.
     private func bestMeetingBudget(_ evaluations: [Evaluation]) -> Evaluation {
-        let e = environment
-        return Self.mostAccurate(evaluations.filter { e.budget.isMet(latency: $0.latencyMs, macs: $0.macs, denseMACs: e.denseMACs) })
-            ?? evaluations.min { $0.latencyMs < $1.latencyMs }!
+        Self.mostAccurate(evaluations.filter(meetsBudget)) ?? evaluations.min { $0.latencyMs < $1.latencyMs }!
+    }
+
+    private func meetsBudget(_ e: Evaluation) -> Bool {
+        environment.budget.isMet(latency: e.latencyMs, macs: e.macs, denseMACs: environment.denseMACs)
     }
 
     /// The most accurate evaluation, the faster of equals.
@@ -203,12 +234,13 @@ public final class PatternSearch {
     }
 
     /// One episode: a decision per layer in order, then the configuration's reward.
-    private func episode() throws -> ([Transition], Evaluation) {
+    private func episode(temperature: Float = 1) throws -> ([Transition], Evaluation) {
         var choices = [Int?](repeating: nil, count: environment.layers.count), transitions = [Transition]()
         let start = Date()
         for d in environment.layers.indices {
             let t = ppo.act(features.input(choices: choices, current: d), node: features.decisionNodes[d],
-                            candidates: features.candidates(choices: choices, at: d), allowed: environment.feasible(choices, at: d))
+                            candidates: features.candidates(choices: choices, at: d), allowed: environment.feasible(choices, at: d),
+                             temperature: temperature)
             choices[d] = t.action
             transitions.append(t)
         }
