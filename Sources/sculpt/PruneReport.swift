@@ -86,7 +86,8 @@ struct PruneReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case model, data, testData = "test_data", device, budget, episodes, agentEpisodes = "agent_episodes"
         case heldToUniformLatency = "agent_episodes_at_uniform_latency", seed, dense, final
-        case atUniformLatency = "agent_at_uniform_latency", atRandomLatency = "agent_at_random_latency", baselines, recovery, evaluations, layers, seconds
+        case atUniformLatency = "agent_at_uniform_latency", atRandomLatency = "agent_at_random_latency"
+        case baselines, recovery, evaluations, layers, seconds
     }
 
     func encode(to encoder: Encoder) throws {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A model's end-to-end latency measured in turns with the models it is compared with: every
 /// turn measures each model once, so two models' turns pair up in time.
 ///

@@ -1,4 +1,3 @@
-import Foundation
 import SculptSearch
 import Testing
 
@@ -24,10 +23,10 @@ import Testing
         }
 
         /// One episode; the reward (share of correct choices) comes with the last decision.
-        static func episode(_ ppo: PPO, temperature: Float = 1) -> (transitions: [Transition], reward: Float) {
+        static func episode(_ ppo: PPO, greedy: Bool = false) -> (transitions: [Transition], reward: Float) {
             var choices = [Int?](repeating: nil, count: 5), transitions = [Transition]()
             for node in 0..<5 {
-                let t = ppo.act(graph(choices), node: node, candidates: candidates, allowed: allowed[node], temperature: temperature)
+                let t = ppo.act(graph(choices), node: node, candidates: candidates, allowed: allowed[node], greedy: greedy)
                 #expect(allowed[node][t.action], "an excluded candidate was chosen")
                 choices[node] = t.action
                 transitions.append(t)
@@ -55,7 +54,7 @@ import Testing
         // (The actor scores candidates from their features, here only which one each is, so telling
         // the nodes apart takes it about 170 updates.)
         #expect(rewards.prefix(3).reduce(0, +) / 3 < 0.6)
-        #expect(ChainTask.episode(ppo, temperature: 0).reward == 1)
+        #expect(ChainTask.episode(ppo, greedy: true).reward == 1)
         #expect(rewards.suffix(5).reduce(0, +) / 5 > 0.8)
     }
 
@@ -64,27 +63,6 @@ import Testing
         #expect(a.rewards == b.rewards)
         #expect(a.ppo.model.parameters.map(\.value) == b.ppo.model.parameters.map(\.value))
         #expect(a.ppo.model.parameters.map(\.value) != c.ppo.model.parameters.map(\.value))
-    }
-
-    /// A temperature under 1 samples the policy's most probable candidates more often, 0 always
-    /// takes the most probable; the transition keeps the policy's own log-probability either way.
-    @Test func temperatureSharpensThePolicy() {
-        let (ppo, _) = Self.train(seed: 1, updates: 40)
-        let graph = ChainTask.graph([nil, nil, nil, nil, nil])
-        func sample(_ temperature: Float) -> [Transition] {
-            (0..<400).map { _ in ppo.act(graph, node: 0, candidates: ChainTask.candidates, allowed: [true, true, true], temperature: temperature) }
-        }
-        let policy = sample(1)
-        // The policy's probabilities, from the log-probabilities its samples carry.
-        var probability = [Float](repeating: 0, count: 3)
-        for t in policy { probability[t.action] = exp(t.logProbability) }
-        let mode = probability.indices.max { probability[$0] < probability[$1] }!
-        #expect(probability[mode] > 0.4 && probability[mode] < 0.95, "\(probability)")
-        let sharpened = sample(0.5)
-        func share(_ samples: [Transition]) -> Double { Double(samples.filter { $0.action == mode }.count) / Double(samples.count) }
-        #expect(share(sharpened) > share(policy) + 0.05)
-        #expect(sharpened.allSatisfy { abs($0.logProbability - log(probability[$0.action])) < 1e-5 })
-        #expect(sample(0).allSatisfy { $0.action == mode })
     }
 
     @Test func advantagesFollowGAE() {

@@ -77,23 +77,11 @@ public final class PPO {
     }
 
     /// Samples a candidate at `node`; returns the transition to store (reward still 0).
-    ///
-    /// `temperature` sharpens the policy below 1 (probabilities ∝ p^(1/temperature)) and makes it
-    /// take its most probable candidate at 0. Only episodes sampled at 1 are the policy's own,
-    /// to update it with: the transition's log-probability is the policy's, not the sharpened one's.
-    public func act(_ graph: GraphInput, node: Int, candidates: Matrix, allowed: [Bool], temperature: Float = 1) -> Transition {
+    public func act(_ graph: GraphInput, node: Int, candidates: Matrix, allowed: [Bool], greedy: Bool = false) -> Transition {
         let tape = Tape()
         let (logProbabilities, value) = model.evaluate(tape, graph, node: node, candidateFeatures: candidates, allowed: allowed)
         let lp = tape.value(logProbabilities).values
-        let action: Int
-        if temperature == 0 {
-            action = lp.indices.max { lp[$0] < lp[$1] }!
-        } else {
-            // Log-probabilities are ≤ 0, the most probable one's ≥ −log(candidates): no overflow, not all underflow.
-            let weights = lp.map { Foundation.exp($0 / temperature) }
-            let total = temperature == 1 ? 1 : weights.reduce(0, +)
-            action = random.categorical(weights.map { $0 / total })
-        }
+        let action = greedy ? lp.indices.max { lp[$0] < lp[$1] }! : random.categorical(lp.map { Foundation.exp($0) })
         return Transition(graph: graph, node: node, candidates: candidates, allowed: allowed, action: action, logProbability: lp[action],
                           value: tape.value(value).values[0])
     }

@@ -21,20 +21,11 @@ public final class PatternSearch {
         /// few percent, as much as configurations this close differ: the device measures them.
         public var episodesAtUniformLatency = 6
         public var sharesOfUniformLatency = [1, 0.95, 0.9]
-        /// The share of the evaluations spent last on the trained policy sharpened to
-        /// `finalTemperature`, without updating it: as ENAS ends, sampling the trained controller
-        /// for the best configuration, but near the policy's mode, where its good configurations
-        /// are (the episodes held to the uniform's latency are sampled so too).
-        public var finalShare = 0.2
-        public var finalTemperature: Float = 0.5
         public var seed: UInt64 = 0
         public init() {}
 
         /// Episodes in all at most.
         public var episodeLimit: Int { evaluations * episodesPerEvaluation }
-        /// The evaluations that train the policy, and the episodes they may take at most.
-        var trainingEvaluations: Int { evaluations - Int((Double(evaluations) * finalShare).rounded()) }
-        var trainingEpisodeLimit: Int { trainingEvaluations * episodesPerEvaluation }
     }
 
     /// What a search found, with everything a report shows.
@@ -105,30 +96,31 @@ public final class PatternSearch {
         }
     }
 
-    /// The state to resume from; taken between updates or final episodes (when `run` returned nil).
+    /// The state to resume from; taken between updates (when `run` returned nil).
     public func checkpoint() -> Checkpoint {
         Checkpoint(episodesDone: episodesDone, agent: agent, ppo: ppo.checkpoint(), seconds: [actingSeconds, updatingSeconds])
     }
 
     /// Runs the agent's episodes (continuing from `episodesDone`), then the baselines; `shouldStop`
-    /// is asked between updates and between the final episodes (Ctrl-C: the caller checkpoints
-    /// and resumes later). `note` hears of the baselines' phases and of random search's progress,
-    /// which take about as long as the agent's episodes.
+    /// is asked between updates (Ctrl-C: the caller checkpoints and resumes later). `note` hears
+    /// of the baselines' phases and of random search's progress, which take about as long as the
+    /// agent's episodes.
     public func run(progress: Progress = { _, _, _, _ in }, note: (String) -> Void = { _ in },
                     shouldStop: () -> Bool = { false }) throws -> Result? {
-        while !trainingDone {
+        while !searchDone {
             if shouldStop() { return nil }
             var batch = [[Transition]]()
-            while batch.count < settings.episodesPerUpdate && !trainingDone {
-                batch.append(try agentEpisode(progress: progress))
+            while batch.count < settings.episodesPerUpdate && !searchDone {
+                let (transitions, evaluation) = try episode()
+                batch.append(transitions)
+                agent.append(evaluation)
+                evaluated.insert(evaluation.choices)
+                episodesDone += 1
+                progress(episodesDone, evaluated.count, agent.max { $0.reward < $1.reward }!, evaluation)
             }
             let start = Date()
             ppo.update(batch)
             updatingSeconds += Date().timeIntervalSince(start)
-        }
-        while !searchDone {
-            if shouldStop() { return nil }
-            _ = try agentEpisode(temperature: settings.finalTemperature, progress: progress)
         }
         let uniformStart = environment.evaluationSeconds
         note("baselines: \(SearchSpace.candidates.count) uniform configurations")
@@ -147,7 +139,7 @@ public final class PatternSearch {
             for share in settings.sharesOfUniformLatency {
                 try environment.within(limit: share * uniform.latencyMs) {
                     for _ in 0..<settings.episodesAtUniformLatency {
-                        let evaluation = try episode(temperature: settings.finalTemperature).1
+                        let evaluation = try episode().1
                         agent.append(evaluation)
                         evaluated.insert(evaluation.choices)
                     }
@@ -173,20 +165,6 @@ public final class PatternSearch {
 
     /// Whether the agent has spent its budget of evaluations, or its limit of episodes.
     private var searchDone: Bool { evaluated.count >= settings.evaluations || episodesDone >= settings.episodeLimit }
-    /// Whether the policy is trained: the evaluations (or episodes) for training spent.
-    private var trainingDone: Bool {
-        evaluated.count >= settings.trainingEvaluations || episodesDone >= settings.trainingEpisodeLimit
-    }
-
-    /// One of the agent's episodes within its budget, counted and reported; its transitions.
-    private func agentEpisode(temperature: Float = 1, progress: Progress) throws -> [Transition] {
-        let (transitions, evaluation) = try episode(temperature: temperature)
-        agent.append(evaluation)
-        evaluated.insert(evaluation.choices)
-        episodesDone += 1
-        progress(episodesDone, evaluated.count, agent.max { $0.reward < $1.reward }!, evaluation)
-        return transitions
-    }
 
     /// Random search: the agent's constrained choices made uniformly at random (each layer's
     /// candidate drawn from those that keep the budget within reach), until as many distinct
@@ -234,13 +212,12 @@ public final class PatternSearch {
     }
 
     /// One episode: a decision per layer in order, then the configuration's reward.
-    private func episode(temperature: Float = 1) throws -> ([Transition], Evaluation) {
+    private func episode() throws -> ([Transition], Evaluation) {
         var choices = [Int?](repeating: nil, count: environment.layers.count), transitions = [Transition]()
         let start = Date()
         for d in environment.layers.indices {
             let t = ppo.act(features.input(choices: choices, current: d), node: features.decisionNodes[d],
-                            candidates: features.candidates(choices: choices, at: d), allowed: environment.feasible(choices, at: d),
-                             temperature: temperature)
+                            candidates: features.candidates(choices: choices, at: d), allowed: environment.feasible(choices, at: d))
             choices[d] = t.action
             transitions.append(t)
         }
