@@ -8,16 +8,17 @@ struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Prune a model with a pattern configuration.",
         discussion: """
-            CONFIG is a JSON file: a default pattern for every layer it applies to, and overrides by
+            CONFIG is a JSON file: a default pattern for every layer it applies to, and overrides by \
             ONNX node name, for example
               {"schemaVersion": 1,
                "default": {"family": "grouped", "keep": 4, "group": 4, "connectivity": 0.0},
                "layers": {"/conv1/Conv": {"family": "dense"}}}
-            Families: dense, kernel (keep), grouped (keep, group), connectivity (connectivity,
+            Families: dense, kernel (keep), grouped (keep, group), connectivity (connectivity, \
             group), shape (rate), channels (rate), nm (n, m); see docs/patterns.md.
-            Writes to DIR: pruned.onnx (for any engine: shape and channel patterns lowered to
-            smaller dense layers, other patterns as zeros), pruned.sculpt (for `sculpt eval` and
-            `sculpt bench`: packed sparse weights that our kernels run), masks.npz (a uint8 mask
+
+            Writes to DIR: pruned.onnx (for any engine: shape and channel patterns lowered to \
+            smaller dense layers, other patterns as zeros), pruned.sculpt (for `sculpt eval` and \
+            `sculpt bench`: packed sparse weights that our kernels run), masks.npz (a uint8 mask \
             per pruned initializer, for fine-tuning) and config.json (the configuration used).
             """)
 

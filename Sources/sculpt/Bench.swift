@@ -9,8 +9,8 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a model's latency on this machine.",
         discussion: """
-            Runs the model on random inputs: warm-up of at least 0.2 s, then 15 samples, each
-            repeating the model until it lasts at least 10 ms. Reports the median, the 90th
+            Runs the model on random inputs: warm-up of at least 0.2 s, then 15 samples, each \
+            repeating the model until it lasts at least 10 ms. Reports the median, the 90th \
             percentile and every sample, in milliseconds per run.
             """)
 

@@ -10,7 +10,7 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a model's top-1 accuracy on labelled images.",
         discussion: """
-            --data takes an .npz holding images (N×C×H×W float32, array 'x') and labels
+            --data takes an .npz holding images (N×C×H×W float32, array 'x') and labels \
             (N integers, array 'y'), or an .npy of images with --labels naming an .npy of labels.
             """)
 

@@ -7,8 +7,8 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show a model's layers, shapes, MACs, parameters and channel coupling groups.",
         discussion: """
-            MACs count the multiply-accumulates of convolutions and matrix products for one input
-            (batch 1), the usual way model sizes are quoted. Layers in the same coupling group must
+            MACs count the multiply-accumulates of convolutions and matrix products for one input \
+            (batch 1), the usual way model sizes are quoted. Layers in the same coupling group must \
             have their output channels pruned together (residual adds, depthwise convolutions).
             """)
 

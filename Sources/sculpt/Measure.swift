@@ -7,9 +7,9 @@ struct Measure: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure kernel specs on this machine or on a sculptd.",
         discussion: """
-            SPECS.json holds {"specs": [{"op": "conv2d", "in_channels": 64, "out_channels": 64,
-            "height": 56, "width": 56, "kernel": 3, "stride": 1, "groups": 1,
-            "pattern": {"family": "dense"}, "threads": 1}, ...]} (DESIGN.md's kernel spec).
+            SPECS.json holds {"specs": [{"op": "conv2d", "in_channels": 64, "out_channels": 64, \
+            "height": 56, "width": 56, "kernel": 3, "stride": 1, "groups": 1, \
+            "pattern": {"family": "dense"}, "threads": 1}, ...]} (DESIGN.md's kernel spec). \
             Specs measured before on the device are answered from its profile store (cached: true).
             """)
 

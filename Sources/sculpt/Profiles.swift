@@ -6,7 +6,7 @@ struct Profiles: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, show, query, export and import cached device profiles.",
         discussion: """
-            Works on the local profile store (--device local) or on a sculptd (--device URL).
+            Works on the local profile store (--device local) or on a sculptd (--device URL). \
             Exports are JSON Lines with a schemaVersion (docs/daemon.md, device-profiles/README.md).
             """,
         subcommands: [ProfilesList.self, ProfilesShow.self, ProfilesQuery.self, ProfilesExport.self, ProfilesImport.self])

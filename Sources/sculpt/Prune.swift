@@ -13,19 +13,19 @@ struct Prune: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Search a pruning configuration for this device with the PPO agent.",
         discussion: """
-            Measures the latency of every (layer, candidate pattern) pair on the device, then lets
-            the agent choose a pattern per layer, episode after episode, within the budget: the
-            measured latency against --target-latency (or the MACs against --target-macs). It is
+            Measures the latency of every (layer, candidate pattern) pair on the device, then lets \
+            the agent choose a pattern per layer, episode after episode, within the budget: the \
+            measured latency against --target-latency (or the MACs against --target-macs). It is \
             rewarded by top-1 accuracy on the calibration data (--data):
               reward = top1 − 2 · max(0, cost / target − 1)
-            (equally accurate configurations ordered by their confidence in the true class; the
-            penalty only counts when no configuration meets the budget). The agent runs until it has
-            evaluated --episodes distinct configurations: an episode that repeats one costs nothing
-            and does not count (at most 4 episodes per evaluation in all). The best uniform
-            configuration and random search within the budget, with as many evaluations, are run
-            as baselines. Writes to DIR what `sculpt apply` writes (its config.json reproduces the
-            result), plus report.json, report.md and plot.svg (accuracy against latency of every
-            configuration evaluated). Progress goes to stderr. Ctrl-C saves a checkpoint in DIR;
+            (equally accurate configurations ordered by their confidence in the true class; the \
+            penalty only counts when no configuration meets the budget). The agent runs until it has \
+            evaluated --episodes distinct configurations: an episode that repeats one costs nothing \
+            and does not count (at most 4 episodes per evaluation in all). The best uniform \
+            configuration and random search within the budget, with as many evaluations, are run \
+            as baselines. Writes to DIR what `sculpt apply` writes (its config.json reproduces the \
+            result), plus report.json, report.md and plot.svg (accuracy against latency of every \
+            configuration evaluated). Progress goes to stderr. Ctrl-C saves a checkpoint in DIR; \
             the same command with --resume continues where it stopped.
             """)
 

@@ -9,8 +9,8 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a model on the arrays of an .npz and write its outputs.",
         discussion: """
-            The .npz holds one array per model input, named like the input; the model is planned
-            for their shapes. Outputs are written by output name (uncompressed .npz), or
+            The .npz holds one array per model input, named like the input; the model is planned \
+            for their shapes. Outputs are written by output name (uncompressed .npz), or \
             summarized on stdout when --output is not given.
             """)
 

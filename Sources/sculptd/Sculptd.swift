@@ -12,8 +12,8 @@ struct Sculptd: AsyncParsableCommand {
         commandName: "sculptd",
         abstract: "The on-device measurement daemon of EdgeSculpt.",
         discussion: """
-            Serves the HTTP API of docs/daemon.md. Settings come from the config file, then the
-            environment (SCULPTD_*), then these flags. Binding anything but loopback requires
+            Serves the HTTP API of docs/daemon.md. Settings come from the config file, then the \
+            environment (SCULPTD_*), then these flags. Binding anything but loopback requires \
             a bearer token file. Logs go to stderr.
             """)
 

@@ -1,4 +1,6 @@
 import Foundation
+import SculptKernels
+import SculptPatterns
 @testable import SculptProfiles
 import Testing
 
@@ -20,6 +22,19 @@ import Testing
         #expect(Double(measured.statistics.runsPerSample) * measured.statistics.medianMilliseconds >= 0.9)
         #expect(measured.conditions.threads == 1)
         #expect(measured.conditions.cpus.count <= 1)
+    }
+
+    /// A network's first convolution reads its planar input, with the variant of its kernel that
+    /// does; measured on blocked input, a 3-channel layer would run on 16 padded channels.
+    @Test(arguments: [
+        (PatternConfig.dense, TensorLayout.planar, "direct-planar-to-blocked"),
+        (.dense, .blocked, "direct-blocked"),
+        (PatternConfig(family: .grouped, keep: 4, group: 16), .planar, "pattern-16-filters-planar-to-blocked"),
+        (PatternConfig(family: .grouped, keep: 4, group: 16), .blocked, "pattern-16-filters-blocked"),
+    ])
+    func theInputLayoutPicksTheKernelVariantTheRuntimeRuns(pattern: PatternConfig, layout: TensorLayout, kernel: String) throws {
+        let spec = KernelSpec(inChannels: 3, outChannels: 16, height: 16, width: 16, kernel: 3, pattern: pattern, inputLayout: layout)
+        #expect(try PinnedMeasurement.kernel(spec, Self.quick).kernel == kernel)
     }
 
     /// Also after a one-thread measurement on the same calling thread: pinning must not stick to it.

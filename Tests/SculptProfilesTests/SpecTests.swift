@@ -28,6 +28,21 @@ import Testing
         #expect(a.workloadHash.count == 64)
     }
 
+    /// `input_layout` is written only when planar: specs without it keep the hashes they had.
+    @Test func theInputLayoutIsPartOfTheHashOnlyWhenPlanar() throws {
+        func decode(_ json: String) throws -> KernelSpec { try JSONDecoder().decode(KernelSpec.self, from: Data(json.utf8)) }
+        let plain = try decode(#"{"op": "conv2d", "in_channels": 3, "out_channels": 16, "kernel": 3}"#)
+        let blocked = try decode(#"{"op": "conv2d", "in_channels": 3, "out_channels": 16, "kernel": 3, "input_layout": "blocked"}"#)
+        let planar = try decode(#"{"op": "conv2d", "in_channels": 3, "out_channels": 16, "kernel": 3, "input_layout": "planar"}"#)
+        #expect(blocked == plain && blocked.workloadHash == plain.workloadHash)
+        #expect(!plain.canonicalJSON.contains("input_layout"))
+        #expect(planar.inputLayout == .planar && planar.workloadHash != plain.workloadHash)
+        #expect(try decode(planar.canonicalJSON) == planar)
+        #expect(throws: DecodingError.self) {
+            try decode(#"{"op": "conv2d", "in_channels": 3, "out_channels": 16, "input_layout": "nhwc"}"#)
+        }
+    }
+
     @Test func sha256MatchesTheStandardVectors() {
         #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
@@ -42,6 +57,7 @@ import Testing
         (KernelSpec(inChannels: 8, outChannels: 6, groups: 4), "groups (4) must divide"),
         (KernelSpec(inChannels: 4096, outChannels: 4096, height: 1024, width: 1024, kernel: 3, batch: 16), "floats"),
         (KernelSpec(op: .linear, inChannels: 8, outChannels: 8, kernel: 3), "linear takes no kernel"),
+        (KernelSpec(op: .linear, inChannels: 8, outChannels: 8, inputLayout: .planar), "or input_layout"),
         (KernelSpec(inChannels: 8, outChannels: 8, pattern: PatternConfig(family: .nm, n: 4, m: 4)), "n < m"),
     ])
     func outOfBoundsSpecsAreRejectedWithAReason(spec: KernelSpec, reason: String) {

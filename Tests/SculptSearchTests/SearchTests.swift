@@ -1,6 +1,7 @@
 import Foundation
 import SculptData
 import SculptGraph
+import SculptKernels
 import SculptPatterns
 import SculptSearch
 import SculptTestSupport
@@ -59,6 +60,17 @@ import Testing
                                         "/classifier/classifier.0/Gemm", "/classifier/classifier.2/Gemm"])
         for linear in allowed.suffix(2) {
             #expect(zip(SearchSpace.candidates, linear).filter(\.1).map(\.0.family) == [.dense, .connectivity, .connectivity, .connectivity])
+        }
+    }
+
+    /// The first convolution reads the model's input, which arrives planar: its candidates are
+    /// measured on that layout (the runtime runs it with another kernel variant than the others).
+    @Test func theFirstLayerIsMeasuredOnPlanarInput() throws {
+        let (layers, allowed) = try PruningEnvironment.decisions(of: Self.model)
+        #expect(layers.map(\.readsGraphInput) == [true, false, false, false, false, false])
+        let requests = LatencyTable.requests(layers: layers, allowed: allowed, threads: 1)
+        for request in requests {
+            #expect(request.spec.inputLayout == (request.layer == 0 ? .planar : .blocked), "\(request.spec.summary)")
         }
     }
 

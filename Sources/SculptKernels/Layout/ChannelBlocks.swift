@@ -8,6 +8,15 @@ public enum TensorLayout: Sendable, Equatable, CustomStringConvertible {
     case blocked
 
     public var description: String { self == .planar ? "planar" : "blocked" }
+
+    /// The layout a description names.
+    public init?(name: String) {
+        switch name {
+        case "planar": self = .planar
+        case "blocked": self = .blocked
+        default: return nil
+        }
+    }
 }
 
 /// Channel blocks: counts and conversions between the planar and blocked layouts.

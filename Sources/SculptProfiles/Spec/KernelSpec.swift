@@ -8,7 +8,9 @@ import SculptPatterns
 /// "stride": 1, "groups": 1, "pattern": {"family": "dense"}, "threads": 1}`. `op`, `in_channels`
 /// and `out_channels` are required; the others default to `kernel` 1, `stride` 1, `groups` 1,
 /// dense, 1 thread, `batch` 1, and `height`/`width` 1. For `linear`, `in_channels` and
-/// `out_channels` are the features and `batch` the rows.
+/// `out_channels` are the features and `batch` the rows. A convolution's `input_layout` is the
+/// layout its input arrives in: `blocked` (the default: the output of another convolution) or
+/// `planar` (the network's input), which the runtime reads with another kernel variant.
 public struct KernelSpec: Codable, Hashable, Sendable {
     public enum Operation: String, Codable, Sendable, CaseIterable {
         case conv2d, linear
@@ -25,10 +27,11 @@ public struct KernelSpec: Codable, Hashable, Sendable {
     public var pattern: PatternConfig
     public var threads: Int
     public var batch: Int
+    public var inputLayout: TensorLayout
 
     public init(op: Operation = .conv2d, inChannels: Int, outChannels: Int, height: Int = 1, width: Int = 1,
                 kernel: Int = 1, stride: Int = 1, groups: Int = 1, pattern: PatternConfig = .dense,
-                threads: Int = 1, batch: Int = 1) {
+                threads: Int = 1, batch: Int = 1, inputLayout: TensorLayout = .blocked) {
         self.op = op
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -40,11 +43,12 @@ public struct KernelSpec: Codable, Hashable, Sendable {
         self.pattern = pattern
         self.threads = threads
         self.batch = batch
+        self.inputLayout = inputLayout
     }
 
     enum CodingKeys: String, CodingKey {
         case op, height, width, kernel, stride, groups, pattern, threads, batch
-        case inChannels = "in_channels", outChannels = "out_channels"
+        case inChannels = "in_channels", outChannels = "out_channels", inputLayout = "input_layout"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -59,10 +63,33 @@ public struct KernelSpec: Codable, Hashable, Sendable {
                   groups: try c.decodeIfPresent(Int.self, forKey: .groups) ?? 1,
                   pattern: try c.decodeIfPresent(PatternConfig.self, forKey: .pattern) ?? .dense,
                   threads: try c.decodeIfPresent(Int.self, forKey: .threads) ?? 1,
-                  batch: try c.decodeIfPresent(Int.self, forKey: .batch) ?? 1)
+                  batch: try c.decodeIfPresent(Int.self, forKey: .batch) ?? 1,
+                  inputLayout: try c.decodeIfPresent(String.self, forKey: .inputLayout).map {
+                      guard let layout = TensorLayout(name: $0) else {
+                          throw DecodingError.dataCorruptedError(forKey: .inputLayout, in: c, debugDescription: "input_layout is planar or blocked, not '\($0)'")
+                      }
+                      return layout
+                  } ?? .blocked)
     }
 
-    /// Every key, sorted, defaults written out: equal specs give equal bytes.
+    /// `input_layout` is written only when planar, so that the specs from before it keep their hashes.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(op, forKey: .op)
+        try c.encode(inChannels, forKey: .inChannels)
+        try c.encode(outChannels, forKey: .outChannels)
+        try c.encode(height, forKey: .height)
+        try c.encode(width, forKey: .width)
+        try c.encode(kernel, forKey: .kernel)
+        try c.encode(stride, forKey: .stride)
+        try c.encode(groups, forKey: .groups)
+        try c.encode(pattern, forKey: .pattern)
+        try c.encode(threads, forKey: .threads)
+        try c.encode(batch, forKey: .batch)
+        if inputLayout == .planar { try c.encode(inputLayout.description, forKey: .inputLayout) }
+    }
+
+    /// Every key, sorted, defaults written out (`input_layout` only when planar): equal specs give equal bytes.
     public var canonicalJSON: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -76,18 +103,18 @@ public struct KernelSpec: Codable, Hashable, Sendable {
     /// The workload key this spec had, or will have, under another version of the kernels.
     public func workloadHash(kernelVersion: String) -> String { SHA256.hex(canonicalJSON + "\n" + kernelVersion) }
 
-    /// A short human-readable form for tables and logs.
     /// The geometry of a `conv2d` spec: "same" padding (`kernel / 2`).
     public var convolutionShape: ConvolutionShape {
         ConvolutionShape(batch: batch, inChannels: inChannels, outChannels: outChannels, height: height, width: width,
                          kernel: kernel, stride: stride, groups: groups)
     }
 
+    /// A short human-readable form for tables and logs.
     public var summary: String {
         switch op {
         case .conv2d:
             "conv2d \(inChannels)→\(outChannels)@\(height)x\(width) k\(kernel) s\(stride)" + (groups > 1 ? " g\(groups)" : "")
-                + (batch > 1 ? " n\(batch)" : "") + " \(pattern) t\(threads)"
+                + (batch > 1 ? " n\(batch)" : "") + (inputLayout == .planar ? " planar-in" : "") + " \(pattern) t\(threads)"
         case .linear:
             "linear \(inChannels)→\(outChannels) rows \(batch) \(pattern) t\(threads)"
         }

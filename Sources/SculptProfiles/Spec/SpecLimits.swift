@@ -60,8 +60,9 @@ public struct SpecLimits: Codable, Sendable, Equatable {
             try check(spec.kernel <= spec.height + 2 * (spec.kernel / 2) && spec.kernel <= spec.width + 2 * (spec.kernel / 2),
                       "a \(spec.kernel)x\(spec.kernel) kernel does not fit a \(spec.height)x\(spec.width) input")
         case .linear:
-            try check(spec.kernel == 1 && spec.stride == 1 && spec.groups == 1 && spec.height == 1 && spec.width == 1,
-                      "linear takes no kernel, stride, groups, height or width (rows are `batch`)")
+            try check(spec.kernel == 1 && spec.stride == 1 && spec.groups == 1 && spec.height == 1 && spec.width == 1
+                        && spec.inputLayout == .blocked,
+                      "linear takes no kernel, stride, groups, height, width (rows are `batch`) or input_layout")
         }
         let outPlane = ((spec.height - 1) / spec.stride + 1) * ((spec.width - 1) / spec.stride + 1)
         let weights = spec.outChannels * (spec.inChannels / spec.groups) * spec.kernel * spec.kernel

@@ -2,9 +2,10 @@ import SculptKernels
 import SculptPatterns
 
 /// A 2-D convolution with "same" padding as it runs inside a network: dense, with the kernel and
-/// layouts the runtime prefers for its shape (channel-blocked where the kernel supports them;
-/// depthwise when groups equal the channels), or pruned by the spec's pattern (the mask chosen
-/// from the random weights by the real mask selection) on the sparse kernel that runs it.
+/// layouts the runtime prefers for its shape and the spec's input layout (channel-blocked where
+/// the kernel supports them; depthwise when groups equal the channels), or pruned by the spec's
+/// pattern (the mask chosen from the random weights by the real mask selection) on the sparse
+/// kernel that runs it.
 final class ConvolutionWorkload: Workload {
     let kernelName: String
     private let convolution: any PreparedConvolution
@@ -22,8 +23,8 @@ final class ConvolutionWorkload: Workload {
         let shape = spec.convolutionShape
         var random = SeededRandom(seed: seed)
         let weight = random.buffer(shape.weightCount), bias = random.buffer(shape.outChannels)
-        let kernel = spec.pattern.sparseKernel.map { ConvolutionKernels.variant(of: $0, for: shape, input: .blocked) }
-            ?? ConvolutionKernels.preferred(for: shape, input: .blocked)
+        let kernel = spec.pattern.sparseKernel.map { ConvolutionKernels.variant(of: $0, for: shape, input: spec.inputLayout) }
+            ?? ConvolutionKernels.preferred(for: shape, input: spec.inputLayout)
         try WorkloadBuilder.prune(weight, of: ConvolutionWorkload.layer(shape), by: spec.pattern)
         defer {
             weight.deallocate()

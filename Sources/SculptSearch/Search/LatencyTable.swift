@@ -29,7 +29,8 @@ public struct LatencyTable: Sendable, Codable {
                 let spec = switch layer.kind {
                 case .convolution(let s):
                     KernelSpec(inChannels: s.inChannels, outChannels: s.outChannels, height: s.height, width: s.width,
-                               kernel: s.kernelHeight, stride: s.strideY, groups: s.groups, pattern: pattern, threads: threads)
+                               kernel: s.kernelHeight, stride: s.strideY, groups: s.groups, pattern: pattern, threads: threads,
+                               inputLayout: layer.readsGraphInput ? .planar : .blocked)
                 case .linear(let inFeatures, let outFeatures, _):
                     // Its rows: the model's batch times any leading dimensions (tokens).
                     KernelSpec(op: .linear, inChannels: inFeatures, outChannels: outFeatures, pattern: pattern, threads: threads,
