@@ -192,16 +192,19 @@ public final class PruningEnvironment {
     /// difference over their layers' stored difference, and the rest is the dense time over the
     /// factor less its layers. The factor is a difference of two measurements: only when the
     /// fastest configuration saves at least a quarter of the dense layers' time, and the factor
-    /// comes out between 0.8 and 1.25, is it trusted over the plain difference. Further out, it
-    /// says that the layers run differently alone and in the model, not that the device is busier:
-    /// on a small CNN (examples/ccexam, layers measured a minute before) it came out 0.63, which
-    /// made the rest 0.231 ms, more than the whole dense model's 0.219.
+    /// comes out between 1 and 1.25, is it trusted over the plain difference. Otherwise it says
+    /// that the layers run differently alone and in the model, not that the device is busier: the
+    /// fastest configuration mixes kernels whose layouts differ, and the layers that then get
+    /// planar input run slower than their blocked-input measurement. On a small CNN
+    /// (examples/ccexam, layers measured a minute before) it came out 0.63, which made the rest
+    /// 0.231 ms, more than the whole dense model's 0.219; later 0.78–0.81, which moved the rest
+    /// between 0.007 ms (its profile's) and 0.030 ms from run to run, and every estimate with it.
     public static func remainder(_ latency: LatencyTable, denseMs: Double, fastestMs: Double?) -> Double {
         let dense = latency.total([Int](repeating: 0, count: latency.latencies.count)), fastest = latency.total(latency.fastest)
         let plain = max(0, denseMs - dense)
         guard let fastestMs, dense - fastest >= dense / 4 else { return plain }
         let slowdown = (denseMs - fastestMs) / (dense - fastest)
-        guard (0.8...1.25).contains(slowdown) else { return plain }
+        guard (1...1.25).contains(slowdown) else { return plain }
         return max(0, denseMs / slowdown - dense)
     }
 
