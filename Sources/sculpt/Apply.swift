@@ -11,7 +11,7 @@ struct Apply: ParsableCommand {
             CONFIG is a JSON file: a default pattern for every layer it applies to, and overrides by \
             ONNX node name, for example
               {"schemaVersion": 1,
-               "default": {"family": "grouped", "keep": 4, "group": 4, "connectivity": 0.0},
+               "default": {"family": "grouped", "keep": 4, "group": 4},
                "layers": {"/conv1/Conv": {"family": "dense"}}}
             Families: dense, kernel (keep), grouped (keep, group), connectivity (connectivity, \
             group), shape (rate), channels (rate), nm (n, m); see docs/patterns.md.
