@@ -1,5 +1,5 @@
 /// How a feature map is laid out in memory.
-public enum TensorLayout: Sendable, Equatable, CustomStringConvertible {
+public enum TensorLayout: String, Sendable, Equatable, Codable, CustomStringConvertible {
     /// NCHW, as ONNX defines tensors.
     case planar
     /// Channels in blocks of 16 — [N][⌈C/16⌉][H][W][16] (NCHW16c) — with the lanes past the last
@@ -7,16 +7,7 @@ public enum TensorLayout: Sendable, Equatable, CustomStringConvertible {
     /// and depthwise and pooling kernels vectorize across channels whatever the image size.
     case blocked
 
-    public var description: String { self == .planar ? "planar" : "blocked" }
-
-    /// The layout a description names.
-    public init?(name: String) {
-        switch name {
-        case "planar": self = .planar
-        case "blocked": self = .blocked
-        default: return nil
-        }
-    }
+    public var description: String { rawValue }
 }
 
 /// Channel blocks: counts and conversions between the planar and blocked layouts.

@@ -64,12 +64,7 @@ public struct KernelSpec: Codable, Hashable, Sendable {
                   pattern: try c.decodeIfPresent(PatternConfig.self, forKey: .pattern) ?? .dense,
                   threads: try c.decodeIfPresent(Int.self, forKey: .threads) ?? 1,
                   batch: try c.decodeIfPresent(Int.self, forKey: .batch) ?? 1,
-                  inputLayout: try c.decodeIfPresent(String.self, forKey: .inputLayout).map {
-                      guard let layout = TensorLayout(name: $0) else {
-                          throw DecodingError.dataCorruptedError(forKey: .inputLayout, in: c, debugDescription: "input_layout is planar or blocked, not '\($0)'")
-                      }
-                      return layout
-                  } ?? .blocked)
+                  inputLayout: try c.decodeIfPresent(TensorLayout.self, forKey: .inputLayout) ?? .blocked)
     }
 
     /// `input_layout` is written only when planar, so that the specs from before it keep their hashes.
@@ -86,7 +81,7 @@ public struct KernelSpec: Codable, Hashable, Sendable {
         try c.encode(pattern, forKey: .pattern)
         try c.encode(threads, forKey: .threads)
         try c.encode(batch, forKey: .batch)
-        if inputLayout == .planar { try c.encode(inputLayout.description, forKey: .inputLayout) }
+        if inputLayout == .planar { try c.encode(inputLayout, forKey: .inputLayout) }
     }
 
     /// Every key, sorted, defaults written out (`input_layout` only when planar): equal specs give equal bytes.
