@@ -49,13 +49,7 @@ public final class InferenceSession: @unchecked Sendable {
         }
         let shaped = try model.specialized(inputShapes: inputShapes, batch: batch)
         let fusion = try Fusion(shaped)
-        var nodes = fusion.nodes
-        for (name, kernel) in kernels {
-            guard let index = nodes.firstIndex(where: { $0.name == name && $0.node.opType == "Conv" }) else {
-                throw GraphError("the model has no convolution named '\(name)'")
-            }
-            nodes[index].kernel = kernel
-        }
+        let nodes = try fusion.nodes(running: kernels)
         let pool = ThreadPool(threads: threads, pinned: pinThreads), workspace = Workspace(parts: threads)
 
 

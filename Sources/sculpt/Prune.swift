@@ -91,6 +91,7 @@ struct Prune: ParsableCommand {
 
         let (layers, allowed) = try PruningEnvironment.decisions(of: dense)
         guard !layers.isEmpty else { throw CommandError("\(model.model): no layer that the search can prune") }
+        let inputs = try LayerInputs(model: dense, layers: layers, allowed: allowed)
         let options = PruneCheckpoint.Options(model: model.model, data: data, budget: budget.json, episodes: episodes, seed: seed,
                                               recoveryImages: recoveryImages)
         let resumed = resume ? try PruneCheckpoint.read(from: directory) : nil
@@ -104,7 +105,7 @@ struct Prune: ParsableCommand {
             (table, denseLatency, fastestLatency) = (resumed.latency, resumed.denseLatencyMs, resumed.fastestLatencyMs)
             log("resuming after episode \(resumed.search.episodesDone)")
         } else {
-            let requests = LatencyTable.requests(layers: layers, allowed: allowed, threads: threads)
+            let requests = LatencyTable.requests(layers: layers, allowed: allowed, inputs: inputs.possible, threads: threads)
             log("latency of \(requests.count) layer configurations on \(device.device == "local" ? "this machine" : device.device) (\(threads) thread(s))")
             var medians = [Double](), cached = 0
             for start in stride(from: 0, to: requests.count, by: 32) {
@@ -123,7 +124,7 @@ struct Prune: ParsableCommand {
             (denseLatency, fastestLatency) = (measured[0].median, measured[1].median)
         }
         let measuringSeconds = Date().timeIntervalSince(clock)
-        let environment = try PruningEnvironment(model: dense, calibration: calibration, budget: budget, latency: table,
+        let environment = try PruningEnvironment(model: dense, calibration: calibration, budget: budget, latency: table, inputs: inputs,
                                                  denseEndToEndMs: denseLatency, fastestEndToEndMs: fastestLatency,
                                                  recoveryImages: recoveryImages)
         log(String(format: "dense model: %.3f ms end to end", denseLatency)

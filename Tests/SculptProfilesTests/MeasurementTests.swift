@@ -24,13 +24,17 @@ import Testing
         #expect(measured.conditions.cpus.count <= 1)
     }
 
-    /// A network's first convolution reads its planar input, with the variant of its kernel that
-    /// does; measured on blocked input, a 3-channel layer would run on 16 padded channels.
+    /// A convolution runs the variant of its kernel that reads its input in the layout it arrives
+    /// in (a network's first convolution reads planar input: measured on blocked input, a
+    /// 3-channel layer would run on 16 padded channels), or, where its kernel has no such variant
+    /// (groups of 4), after the conversion the runtime inserts.
     @Test(arguments: [
         (PatternConfig.dense, TensorLayout.planar, "direct-planar-to-blocked"),
         (.dense, .blocked, "direct-blocked"),
         (PatternConfig(family: .grouped, keep: 4, group: 16), .planar, "pattern-16-filters-planar-to-blocked"),
         (PatternConfig(family: .grouped, keep: 4, group: 16), .blocked, "pattern-16-filters-blocked"),
+        (PatternConfig(family: .grouped, keep: 4, group: 4), .planar, "pattern-4-filters"),
+        (PatternConfig(family: .grouped, keep: 4, group: 4), .blocked, "reorder+pattern-4-filters"),
     ])
     func theInputLayoutPicksTheKernelVariantTheRuntimeRuns(pattern: PatternConfig, layout: TensorLayout, kernel: String) throws {
         let spec = KernelSpec(inChannels: 3, outChannels: 16, height: 16, width: 16, kernel: 3, pattern: pattern, inputLayout: layout)

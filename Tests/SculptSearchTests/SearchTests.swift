@@ -3,6 +3,7 @@ import SculptData
 import SculptGraph
 import SculptKernels
 import SculptPatterns
+import SculptRuntime
 import SculptSearch
 import SculptTestSupport
 import Testing
@@ -14,13 +15,16 @@ import Testing
     static let model = try! Model(contentsOf: Repository.path("examples/mnist/model.onnx"))
     static let calibration = try! LabelledData(contentsOf: Repository.path("examples/mnist/calib.npz"))
 
-    /// Latencies proportional to the MACs each candidate keeps (a stand-in for measurements that does not vary).
+    /// Latencies proportional to the MACs each candidate keeps, whatever the input's layout (a
+    /// stand-in for measurements that does not vary).
     static func table() throws -> LatencyTable {
         let (layers, allowed) = try PruningEnvironment.decisions(of: model)
         return LatencyTable(latencies: zip(layers, allowed).map { layer, ok in
             zip(SearchSpace.candidates, ok).map { $1 ? Double(layer.macs) * $0.density / 1e6 : nil }
         })
     }
+
+    static func denseLayersMs(_ table: LatencyTable) -> Double { table.latencies.reduce(0) { $0 + $1[0]! } }
 
     @Test func recoveryRestoresAccuracyOfAggressivePatterns() throws {
         let (layers, _) = try PruningEnvironment.decisions(of: Self.model)
@@ -47,7 +51,7 @@ import Testing
     static func environment(budget: Budget = .macs(0.5)) throws -> PruningEnvironment {
         let table = try table()
         return try PruningEnvironment(model: model, calibration: calibration, budget: budget, latency: table,
-                                      denseEndToEndMs: table.total([Int](repeating: 0, count: table.latencies.count)),
+                                      denseEndToEndMs: denseLayersMs(table),
                                       recoveryImages: 32)
     }
 
@@ -63,14 +67,39 @@ import Testing
         }
     }
 
-    /// The first convolution reads the model's input, which arrives planar: its candidates are
-    /// measured on that layout (the runtime runs it with another kernel variant than the others).
-    @Test func theFirstLayerIsMeasuredOnPlanarInput() throws {
-        let (layers, allowed) = try PruningEnvironment.decisions(of: Self.model)
-        #expect(layers.map(\.readsGraphInput) == [true, false, false, false, false, false])
-        let requests = LatencyTable.requests(layers: layers, allowed: allowed, threads: 1)
-        for request in requests {
-            #expect(request.spec.inputLayout == (request.layer == 0 ? .planar : .blocked), "\(request.spec.summary)")
+    /// The layout each layer's input arrives in, as the runtime's layout plan has it for any
+    /// configuration (random ones, on the example and on ResNet-20, whose residual adds join two
+    /// layers' outputs): the model's input planar; after groups of 4, planar; after dense layers
+    /// and groups of 16, blocked. The table measures every layout a layer's input can arrive in.
+    @Test(arguments: ["examples/mnist/model.onnx", "examples/resnet20/model.onnx"])
+    func layerInputsFollowTheRuntimesLayoutPlan(path: String) throws {
+        let model = try Model(contentsOf: Repository.path(path))
+        let (layers, allowed) = try PruningEnvironment.decisions(of: model)
+        let inputs = try LayerInputs(model: model, layers: layers, allowed: allowed)
+        let plan = try ConvolutionInputLayouts(model)
+        #expect(inputs.possible[0] == [.planar])
+        #expect(inputs.possible.dropFirst().allSatisfy { $0 == [.blocked, .planar] || $0 == [.blocked] })
+        #expect(inputs.possible.filter { $0 == [.blocked, .planar] }.count >= layers.count / 2)
+        let groupsOf4 = SearchSpace.candidates.firstIndex { $0.group == 4 && $0.family == .grouped }!
+        let groupsOf16 = SearchSpace.candidates.firstIndex { $0.group == 16 && $0.family == .grouped }!
+        for (c, second) in [(0, TensorLayout.blocked), (groupsOf16, .blocked), (groupsOf4, .planar)] {
+            #expect(inputs([c] + [Int](repeating: 0, count: layers.count - 1))[1] == second)
+        }
+        var random = SeededRandom(seed: 7)
+        for _ in 0..<40 {
+            let choices = allowed.map { row in
+                let ok = row.indices.filter { row[$0] }
+                return ok[Int(random.next() % UInt64(ok.count))]
+            }
+            var kernels = [String: ConvolutionKernel]()
+            for (layer, c) in zip(layers, choices) where layer.opType == "Conv" { kernels[layer.name] = SearchSpace.candidates[c].sparseKernel }
+            let planned = try plan(kernels: kernels)
+            #expect(inputs(choices) == layers.map { planned[$0.name] ?? .blocked }, "\(choices)")
+        }
+        let requests = LatencyTable.requests(layers: layers, allowed: allowed, inputs: inputs.possible, threads: 1)
+        for (l, layer) in layers.enumerated() where layer.opType == "Conv" {
+            let measured = Set(requests.filter { $0.layer == l }.map(\.spec.inputLayout))
+            #expect(measured == Set(inputs.possible[l]), "\(layer.name)")
         }
     }
 
@@ -92,19 +121,23 @@ import Testing
         // Dense layers 1.5 ms, fastest configuration's layers 0.6 ms, and a rest of 0.1 ms.
         let table = LatencyTable(latencies: [[1.0, 0.4, nil], [0.5, nil, 0.2]])
         #expect(table.fastest == [1, 2])
+        func remainder(_ denseMs: Double, _ fastestMs: Double?) -> Double {
+            PruningEnvironment.remainder(denseLayersMs: table.total([0, 0], inputs: [.blocked, .blocked]),
+                                         fastestLayersMs: table.total(table.fastest, inputs: [.blocked, .blocked]),
+                                         denseMs: denseMs, fastestMs: fastestMs)
+        }
         for slowdown in [1.0, 1.1, 1.2] {
-            let rest = PruningEnvironment.remainder(table, denseMs: slowdown * 1.6, fastestMs: slowdown * 0.7)
-            #expect(abs(rest - 0.1) < 1e-9, "slowdown \(slowdown)")
+            #expect(abs(remainder(slowdown * 1.6, slowdown * 0.7) - 0.1) < 1e-9, "slowdown \(slowdown)")
         }
         // Without the fastest configuration's measurement, or with one that implies a slowdown
         // outside 1...1.25 (the layers run differently in the model, as the fastest configuration's
         // do when it mixes layouts, or two measurements too close together): the dense model's
         // less its layers, never negative.
-        #expect(abs(PruningEnvironment.remainder(table, denseMs: 1.6 * 1.3, fastestMs: nil) - 0.58) < 1e-9)
-        #expect(abs(PruningEnvironment.remainder(table, denseMs: 1.6, fastestMs: 0.85) - 0.1) < 1e-9)
-        #expect(abs(PruningEnvironment.remainder(table, denseMs: 1.6, fastestMs: 1.5) - 0.1) < 1e-9)
-        #expect(abs(PruningEnvironment.remainder(table, denseMs: 1.6, fastestMs: 1.0) - 0.1) < 1e-9)
-        #expect(PruningEnvironment.remainder(table, denseMs: 1.2, fastestMs: nil) == 0)
+        #expect(abs(remainder(1.6 * 1.3, nil) - 0.58) < 1e-9)
+        #expect(abs(remainder(1.6, 0.85) - 0.1) < 1e-9)
+        #expect(abs(remainder(1.6, 1.5) - 0.1) < 1e-9)
+        #expect(abs(remainder(1.6, 1.0) - 0.1) < 1e-9)
+        #expect(remainder(1.2, nil) == 0)
     }
 
     static func settings(seed: UInt64) -> PatternSearch.Settings {
@@ -175,7 +208,7 @@ import Testing
     /// latency for a few episodes: the agent then has configurations as fast as the uniform one
     /// to compare with it, and random search gets as many evaluations as the agent made.
     @Test func agentHeldToTheUniformLatencyAfterTheSearch() throws {
-        let table = try Self.table(), dense = table.total([Int](repeating: 0, count: table.latencies.count))
+        let table = try Self.table(), dense = Self.denseLayersMs(table)
         let environment = try Self.environment(budget: .latency(0.45 * dense))
         let settings = Self.settings(seed: 3)
         let result = try #require(try PatternSearch(environment: environment, settings: settings).run())

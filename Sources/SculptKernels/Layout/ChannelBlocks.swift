@@ -20,6 +20,15 @@ public enum ChannelBlocks {
     /// Floats of a blocked tensor of `batch` images of `channels` channels of `plane` pixels.
     public static func floats(batch: Int, channels: Int, plane: Int) -> Int { batch * count(channels) * plane * width }
 
+    /// `source`, in the other layout, converted into `destination` in `layout`.
+    public static func convert(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, to layout: TensorLayout,
+                               batch: Int, channels: Int, plane: Int, pool: ThreadPool) {
+        switch layout {
+        case .blocked: block(source, into: destination, batch: batch, channels: channels, plane: plane, pool: pool)
+        case .planar: unblock(source, into: destination, batch: batch, channels: channels, plane: plane, pool: pool)
+        }
+    }
+
     /// NCHW → blocked; padded lanes are zeroed. Runs of 16 pixels go through `Transpose16`
     /// (16 channels' vectors in, 16 pixels' vectors out); the last pixels of a plane one by one.
     public static func block(_ planar: UnsafePointer<Float>, into blocked: UnsafeMutablePointer<Float>,

@@ -21,12 +21,8 @@ public struct PrunableLayer: Sendable, Equatable {
     public var macs: Int
     /// The coupling group of its output channels, when they can be pruned.
     public var couplingGroup: Int?
-    /// Whether its input is one of the graph's inputs, which arrive planar; other layers' inputs
-    /// come from layers before them, in the channel-blocked layout where their kernels write it.
-    public var readsGraphInput: Bool
 
-    public init(name: String, opType: String, weight: String, bias: String?, kind: Kind, macs: Int, couplingGroup: Int?,
-                readsGraphInput: Bool = false) {
+    public init(name: String, opType: String, weight: String, bias: String?, kind: Kind, macs: Int, couplingGroup: Int?) {
         self.name = name
         self.opType = opType
         self.weight = weight
@@ -34,7 +30,6 @@ public struct PrunableLayer: Sendable, Equatable {
         self.kind = kind
         self.macs = macs
         self.couplingGroup = couplingGroup
-        self.readsGraphInput = readsGraphInput
     }
 
     /// Pattern families that apply to this layer.
@@ -91,7 +86,6 @@ extension ShapedGraph {
             for producer in group.producers { groupOf[producer] = group.id }
         }
         let macs = Dictionary(costs().map { ($0.name, $0.macs) }, uniquingKeysWith: { a, _ in a })
-        let graphInputs = Set(graph.inputs.map(\.name))
         var layers = [PrunableLayer]()
         for index in try graph.executionOrder() {
             let node = graph.nodes[index], name = graph.layerName(index)
@@ -111,8 +105,7 @@ extension ShapedGraph {
             default: continue
             }
             layers.append(PrunableLayer(name: name, opType: node.opType, weight: w, bias: bias, kind: kind,
-                                        macs: macs[name] ?? 0, couplingGroup: groupOf[name],
-                                        readsGraphInput: node.input(0).map(graphInputs.contains) ?? false))
+                                        macs: macs[name] ?? 0, couplingGroup: groupOf[name]))
         }
         return layers
     }

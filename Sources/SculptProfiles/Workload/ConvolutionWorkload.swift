@@ -5,12 +5,18 @@ import SculptPatterns
 /// layouts the runtime prefers for its shape and the spec's input layout (channel-blocked where
 /// the kernel supports them; depthwise when groups equal the channels), or pruned by the spec's
 /// pattern (the mask chosen from the random weights by the real mask selection) on the sparse
-/// kernel that runs it.
+/// kernel that runs it. When that kernel reads the other layout than the one the input arrives
+/// in (groups of 4 and PatDNN's kernels read planar input; the layer before wrote blocked), the
+/// conversion the runtime inserts before it is part of the run.
 final class ConvolutionWorkload: Workload {
     let kernelName: String
     private let convolution: any PreparedConvolution
     private let input: UnsafeMutableBufferPointer<Float>
     private let output: UnsafeMutableBufferPointer<Float>
+    /// The input as it arrives, when the kernel reads the other layout: converted into `input` on every run.
+    private let arriving: UnsafeMutableBufferPointer<Float>?
+    private let blocks: (batch: Int, channels: Int, plane: Int)
+    private let kernelInput: TensorLayout
     private let pool: ThreadPool
     private let workspace: Workspace
 
@@ -31,19 +37,26 @@ final class ConvolutionWorkload: Workload {
             bias.deallocate()
         }
         convolution = kernel.prepare(shape, weight.baseAddress!, bias.baseAddress!)
-        kernelName = kernel.name
+        // "reorder+…" when the run converts the input first.
+        kernelName = (kernel.layouts.input == spec.inputLayout ? "" : "reorder+") + kernel.name
         self.pool = pool
         workspace = Workspace(parts: pool.threadCount)
         convolution.reserve(in: workspace)
-        let planarInput = random.buffer(shape.inputCount)
-        if kernel.layouts.input == .blocked {
-            input = .allocate(capacity: ChannelBlocks.floats(batch: shape.batch, channels: shape.inChannels, plane: shape.height * shape.width))
-            ChannelBlocks.block(planarInput.baseAddress!, into: input.baseAddress!, batch: shape.batch,
-                                channels: shape.inChannels, plane: shape.height * shape.width, pool: pool)
-            planarInput.deallocate()
-        } else {
-            input = planarInput
+        let blocks = (batch: shape.batch, channels: shape.inChannels, plane: shape.height * shape.width)
+        self.blocks = blocks
+        func inputBuffer(_ layout: TensorLayout) -> UnsafeMutableBufferPointer<Float> {
+            let planar = random.buffer(shape.inputCount)
+            guard layout == .blocked else { return planar }
+            let blocked = UnsafeMutableBufferPointer<Float>.allocate(capacity: ChannelBlocks.floats(batch: blocks.batch, channels: blocks.channels,
+                                                                                                    plane: blocks.plane))
+            ChannelBlocks.block(planar.baseAddress!, into: blocked.baseAddress!, batch: blocks.batch, channels: blocks.channels,
+                                plane: blocks.plane, pool: pool)
+            planar.deallocate()
+            return blocked
         }
+        kernelInput = kernel.layouts.input
+        input = inputBuffer(kernel.layouts.input)
+        arriving = kernel.layouts.input == spec.inputLayout ? nil : inputBuffer(spec.inputLayout)
         let outPlane = shape.outHeight * shape.outWidth
         output = .allocate(capacity: kernel.layouts.output == .blocked
             ? ChannelBlocks.floats(batch: shape.batch, channels: shape.outChannels, plane: outPlane)
@@ -54,9 +67,14 @@ final class ConvolutionWorkload: Workload {
     deinit {
         input.deallocate()
         output.deallocate()
+        arriving?.deallocate()
     }
 
     func run() {
+        if let arriving {
+            ChannelBlocks.convert(arriving.baseAddress!, into: input.baseAddress!, to: kernelInput, batch: blocks.batch,
+                                  channels: blocks.channels, plane: blocks.plane, pool: pool)
+        }
         convolution.run(input: input.baseAddress!, output: output.baseAddress!, residual: nil, activation: .identity,
                         pool: pool, workspace: workspace)
     }

@@ -116,9 +116,6 @@ extension Operators {
     static func reorder(from: String, to: String, layout: TensorLayout, _ c: PlanContext) throws -> () -> Void {
         let shape = c.shape(from), source = try c.pointer(from), destination = try c.pointer(to), pool = c.pool
         let (batch, channels, plane) = (shape[0], shape[1], shape[2] * shape[3])
-        if layout == .blocked {
-            return { ChannelBlocks.block(source, into: destination, batch: batch, channels: channels, plane: plane, pool: pool) }
-        }
-        return { ChannelBlocks.unblock(source, into: destination, batch: batch, channels: channels, plane: plane, pool: pool) }
+        return { ChannelBlocks.convert(source, into: destination, to: layout, batch: batch, channels: channels, plane: plane, pool: pool) }
     }
 }

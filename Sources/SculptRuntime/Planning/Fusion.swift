@@ -121,4 +121,16 @@ struct Fusion {
         fused.node.inputs = [node.inputs[0], weightName, biasName]
         return true
     }
+
+    /// The fused nodes with the Conv nodes named in `kernels` running those kernels.
+    func nodes(running kernels: [String: ConvolutionKernel]) throws -> [FusedNode] {
+        var nodes = self.nodes
+        for (name, kernel) in kernels {
+            guard let index = nodes.firstIndex(where: { $0.name == name && $0.node.opType == "Conv" }) else {
+                throw GraphError("the model has no convolution named '\(name)'")
+            }
+            nodes[index].kernel = kernel
+        }
+        return nodes
+    }
 }

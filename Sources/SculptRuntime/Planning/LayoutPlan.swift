@@ -23,6 +23,8 @@ struct LayoutPlan {
     private(set) var aliases = [String: String]()
     /// Each graph output's planar tensor.
     private(set) var outputs = [String: String]()
+    /// The layout each convolution's input arrives in (before any conversion), by node name.
+    private(set) var convolutionInputs = [String: TensorLayout]()
     private var converted = [String: String]()
 
     /// Operators that work on blocked tensors as well, element by element (their output takes
@@ -43,6 +45,7 @@ struct LayoutPlan {
             let outputLayout: TensorLayout
             if fused.node.opType == "Conv" {
                 let x = try fused.input(0)
+                convolutionInputs[fused.name] = layout(x)
                 let kernel = try Operators.convolutionKernel(fused, tensors, input: layout(x))
                 node.node.inputs[0] = try ensure(x, kernel.layouts.input)
                 outputLayout = kernel.layouts.output

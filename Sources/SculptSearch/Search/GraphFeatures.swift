@@ -21,7 +21,8 @@ public struct GraphFeatures {
         let graph = environment.shaped.graph, tensors = environment.shaped.tensors
         let costs = environment.shaped.costs()
         let totalMACs = Double(max(1, costs.reduce(0) { $0 + $1.macs })), totalParams = Double(max(1, costs.reduce(0) { $0 + $1.parameters }))
-        let denseLatency = environment.latency.latencies.map { $0[0] ?? 0 }
+        let dense = [Int](repeating: 0, count: environment.layers.count), denseInputs = environment.inputs(dense)
+        let denseLatency = dense.indices.map { environment.latency.latency($0, 0, input: denseInputs[$0]) ?? 0 }
         let totalLatency = max(1e-9, denseLatency.reduce(0, +))
         let decisionOf = Dictionary(uniqueKeysWithValues: environment.layers.enumerated().map { ($1.name, $0) })
         var features = Matrix(zeros: graph.nodes.count, Self.count)
@@ -101,12 +102,13 @@ public struct GraphFeatures {
     public func candidates(choices: [Int?], at d: Int) -> Matrix {
         let e = environment, count = SearchSpace.candidates.count
         let (spent, cheapestRest) = e.budgetState(choices, at: d)
+        let shares = e.costShares(choices, at: d)
         var rows = Matrix(zeros: count, Self.candidateCount)
         for c in 0..<count where e.allowed[d][c] {
-            let cost = e.costShare(d, c)
+            let cost = shares[c]
             rows[c, 0] = Float(e.keptEnergy[d][c])
             rows[c, 1] = Float(cost)
-            rows[c, 2] = Float(e.costShare(d, 0) - cost)
+            rows[c, 2] = Float(shares[0] - cost)
             rows[c, 3] = Float(SearchSpace.candidates[c].density)
             rows[c, 4] = Float(min(1, max(-1, 1 - spent - cheapestRest - cost)))
             rows[c, 5 + c] = 1

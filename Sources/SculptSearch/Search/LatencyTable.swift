@@ -2,41 +2,54 @@ import SculptKernels
 import SculptPatterns
 import SculptProfiles
 
-/// The measured latency of every (layer, candidate) pair the search may choose, in milliseconds.
+/// The measured latency of every (layer, candidate) pair the search may choose, in milliseconds,
+/// for each layout the layer's input can arrive in.
 ///
-/// Each pair is a kernel spec (the layer's shape, the candidate's pattern), measured on the
-/// device — in process for `--device local`, by `sculptd` for a URL — and cached in its profile
-/// store, so a second search on the same device measures nothing.
+/// Each pair is a kernel spec (the layer's shape, the candidate's pattern, the layout its input
+/// arrives in), measured on the device — in process for `--device local`, by `sculptd` for a URL
+/// — and cached in its profile store, so a second search on the same device measures nothing.
 public struct LatencyTable: Sendable, Codable {
-    /// latencies[layer][candidate]; nil where the candidate is not allowed.
+    /// latencies[layer][candidate] with the layer's input arriving channel-blocked (and for linear
+    /// layers, which have no layouts); nil where the candidate is not allowed or the input never
+    /// arrives so.
     public var latencies: [[Double?]]
+    /// The same with the input arriving planar: the model's input, or what groups of 4 wrote.
+    public var planarInput: [[Double?]]
 
-    public init(latencies: [[Double?]]) { self.latencies = latencies }
+    public init(latencies: [[Double?]], planarInput: [[Double?]]? = nil) {
+        self.latencies = latencies
+        self.planarInput = planarInput ?? latencies.map { $0.map { _ in nil } }
+    }
 
-    /// One allowed pair and the spec that measures it.
+    /// One allowed pair in one input layout, and the spec that measures it.
     public struct Request: Sendable {
         public var layer: Int
         public var candidate: Int
+        public var input: TensorLayout
         public var spec: KernelSpec
     }
 
-    /// The specs of every allowed pair, on `threads` threads.
-    public static func requests(layers: [PrunableLayer], allowed: [[Bool]], threads: Int) -> [Request] {
+    /// The specs of every allowed pair in every layout its input can arrive in (`inputs`, one
+    /// list per layer, `LayerInputs.possible`), on `threads` threads.
+    public static func requests(layers: [PrunableLayer], allowed: [[Bool]], inputs: [[TensorLayout]], threads: Int) -> [Request] {
         var requests = [Request]()
         for (l, layer) in layers.enumerated() {
             for (c, ok) in allowed[l].enumerated() where ok {
                 let pattern = SearchSpace.candidates[c]
-                let spec = switch layer.kind {
+                switch layer.kind {
                 case .convolution(let s):
-                    KernelSpec(inChannels: s.inChannels, outChannels: s.outChannels, height: s.height, width: s.width,
-                               kernel: s.kernelHeight, stride: s.strideY, groups: s.groups, pattern: pattern, threads: threads,
-                               inputLayout: layer.readsGraphInput ? .planar : .blocked)
+                    for input in inputs[l] {
+                        let spec = KernelSpec(inChannels: s.inChannels, outChannels: s.outChannels, height: s.height, width: s.width,
+                                              kernel: s.kernelHeight, stride: s.strideY, groups: s.groups, pattern: pattern,
+                                              threads: threads, inputLayout: input)
+                        requests.append(Request(layer: l, candidate: c, input: input, spec: spec))
+                    }
                 case .linear(let inFeatures, let outFeatures, _):
                     // Its rows: the model's batch times any leading dimensions (tokens).
-                    KernelSpec(op: .linear, inChannels: inFeatures, outChannels: outFeatures, pattern: pattern, threads: threads,
-                               batch: max(1, layer.macs / max(1, inFeatures * outFeatures)))
+                    let spec = KernelSpec(op: .linear, inChannels: inFeatures, outChannels: outFeatures, pattern: pattern, threads: threads,
+                                          batch: max(1, layer.macs / max(1, inFeatures * outFeatures)))
+                    requests.append(Request(layer: l, candidate: c, input: .blocked, spec: spec))
                 }
-                requests.append(Request(layer: l, candidate: c, spec: spec))
             }
         }
         return requests
@@ -44,17 +57,36 @@ public struct LatencyTable: Sendable, Codable {
 
     /// The table of `layers` × the candidates from the requests and their measured medians.
     public init(layers: Int, requests: [Request], medians: [Double]) {
-        latencies = Array(repeating: Array(repeating: nil, count: SearchSpace.candidates.count), count: layers)
-        for (request, median) in zip(requests, medians) { latencies[request.layer][request.candidate] = median }
+        self.init(latencies: Array(repeating: Array(repeating: nil, count: SearchSpace.candidates.count), count: layers))
+        for (request, median) in zip(requests, medians) {
+            switch request.input {
+            case .blocked: latencies[request.layer][request.candidate] = median
+            case .planar: planarInput[request.layer][request.candidate] = median
+            }
+        }
+    }
+
+    /// Candidate `c` on layer `l` with its input arriving in `input`; the other layout's
+    /// measurement where the input never arrives in this one.
+    public func latency(_ l: Int, _ c: Int, input: TensorLayout) -> Double? {
+        input == .planar ? planarInput[l][c] ?? latencies[l][c] : latencies[l][c] ?? planarInput[l][c]
+    }
+
+    /// The least candidate `c` on layer `l` costs, in any layout.
+    func least(_ l: Int, _ c: Int) -> Double? {
+        [latencies[l][c], planarInput[l][c]].compactMap { $0 }.min()
     }
 
     /// The fastest configuration: every layer on its fastest candidate.
     public var fastest: [Int] {
-        latencies.map { row in row.indices.filter { row[$0] != nil }.min { row[$0]! < row[$1]! } ?? 0 }
+        latencies.indices.map { l in
+            latencies[l].indices.filter { least(l, $0) != nil }.min { least(l, $0)! < least(l, $1)! } ?? 0
+        }
     }
 
-    /// The sum of the chosen candidates' latencies.
-    public func total(_ choices: [Int]) -> Double {
-        zip(latencies, choices).reduce(0) { $0 + ($1.0[$1.1] ?? 0) }
+    /// The sum of the chosen candidates' latencies, each layer's input arriving in `inputs[l]`
+    /// (`LayerInputs` of the same choices).
+    public func total(_ choices: [Int], inputs: [TensorLayout]) -> Double {
+        choices.indices.reduce(0) { $0 + (latency($1, choices[$1], input: inputs[$1]) ?? 0) }
     }
 }

@@ -77,6 +77,8 @@ public final class PruningEnvironment {
     public let layers: [PrunableLayer]
     public let allowed: [[Bool]]
     public let latency: LatencyTable
+    /// The layout each layer's input arrives in under a configuration.
+    public let inputs: LayerInputs
     public let calibration: LabelledData
     public let budget: Budget
     public let denseMACs: Int
@@ -91,9 +93,11 @@ public final class PruningEnvironment {
     /// not allowed): what the mask costs the layer before recovery.
     public let keptEnergy: [[Double]]
     /// What each (decision layer, candidate) costs in the budget's unit (infinite where not
-    /// allowed), what the rest of the model costs, and the most a configuration may cost: the
+    /// allowed) with the layer's input arriving blocked and planar, the least each layer can
+    /// cost, what the rest of the model costs, and the most a configuration may cost: the
     /// budget's limit, or a lower one for a while (`within(limit:_:)`).
-    private let costs: [[Double]]
+    private let costs: [TensorLayout: [[Double]]]
+    private let cheapest: [Double]
     private let fixedCost: Double
     private var limit: Double
     private let recovery: Recovery?
@@ -105,25 +109,35 @@ public final class PruningEnvironment {
 
     /// `denseEndToEndMs` is the dense model's latency measured end to end, and
     /// `fastestEndToEndMs` that of the table's fastest configuration measured with it, if it was.
-    public init(model: Model, calibration: LabelledData, budget: Budget, latency: LatencyTable, denseEndToEndMs: Double,
-                fastestEndToEndMs: Double? = nil, recoveryImages: Int = 0) throws {
+    /// `inputs` are the model's (`LayerInputs`), computed here when not given.
+    public init(model: Model, calibration: LabelledData, budget: Budget, latency: LatencyTable, inputs: LayerInputs? = nil,
+                denseEndToEndMs: Double, fastestEndToEndMs: Double? = nil, recoveryImages: Int = 0) throws {
         self.recoveryImages = min(recoveryImages, calibration.count)
         self.model = model
         shaped = try model.specialized()
-        (layers, allowed) = try Self.decisions(of: model)
+        let (layers, allowed) = try Self.decisions(of: model)
+        (self.layers, self.allowed) = (layers, allowed)
         precondition(latency.latencies.count == layers.count, "one latency row per decision layer")
         self.latency = latency
+        let inputs = try inputs ?? LayerInputs(model: model, layers: layers, allowed: allowed)
+        self.inputs = inputs
         self.calibration = calibration
         self.budget = budget
         denseMACs = shaped.costs().reduce(0) { $0 + $1.macs }
         denseLatencyMs = denseEndToEndMs
-        remainderMs = Self.remainder(latency, denseMs: denseEndToEndMs, fastestMs: fastestEndToEndMs)
-        costs = zip(layers, allowed).enumerated().map { l, pair in
-            pair.1.indices.map { c in
-                guard pair.1[c] else { return .infinity }
-                return budget.budgetCost(latency: latency.latencies[l][c] ?? 0, macs: Self.keptMACs(pair.0, c))
-            }
-        }
+        let dense = [Int](repeating: 0, count: layers.count), fastest = latency.fastest
+        remainderMs = Self.remainder(denseLayersMs: latency.total(dense, inputs: inputs(dense)),
+                                     fastestLayersMs: latency.total(fastest, inputs: inputs(fastest)),
+                                     denseMs: denseEndToEndMs, fastestMs: fastestEndToEndMs)
+        let costs = Dictionary(uniqueKeysWithValues: [TensorLayout.blocked, .planar].map { input in
+            (input, zip(layers, allowed).enumerated().map { l, pair in
+                pair.1.indices.map { c in
+                    pair.1[c] ? budget.budgetCost(latency: latency.latency(l, c, input: input) ?? 0, macs: Self.keptMACs(pair.0, c)) : .infinity
+                }
+            })
+        })
+        self.costs = costs
+        cheapest = layers.indices.map { l in inputs.possible[l].map { costs[$0]![l].min()! }.min()! }
         keptEnergy = try zip(layers, allowed).map { layer, allowed in
             let weight = try layer.weightValues(in: model)
             let total = max(weight.reduce(0) { $0 + Double($1) * Double($1) }, .leastNonzeroMagnitude)
@@ -180,8 +194,9 @@ public final class PruningEnvironment {
     }
 
     /// The latency of everything but the decision layers, in the latency table's terms: the dense
-    /// model measured end to end less its layers' stored latencies, re-based on the table's fastest
-    /// configuration when that was measured end to end with it.
+    /// model measured end to end less its layers' stored latencies (`denseLayersMs`), re-based on
+    /// the table's fastest configuration (its layers: `fastestLayersMs`) when that was measured
+    /// end to end with it.
     ///
     /// The layers' latencies come from the profile store, measured at some other time. When the
     /// device is busier now (a shared machine), the dense model's time now less its layers' stored
@@ -193,14 +208,13 @@ public final class PruningEnvironment {
     /// factor less its layers. The factor is a difference of two measurements: only when the
     /// fastest configuration saves at least a quarter of the dense layers' time, and the factor
     /// comes out between 1 and 1.25, is it trusted over the plain difference. Otherwise it says
-    /// that the layers run differently alone and in the model, not that the device is busier: the
-    /// fastest configuration mixes kernels whose layouts differ, and the layers that then get
-    /// planar input run slower than their blocked-input measurement. On a small CNN
+    /// that the layers run differently alone and in the model, not that the device is busier (as
+    /// they did when the table priced every layer on blocked input, and the fastest configuration
+    /// mixed kernels that write both layouts). On a small CNN
     /// (examples/ccexam, layers measured a minute before) it came out 0.63, which made the rest
     /// 0.231 ms, more than the whole dense model's 0.219; later 0.78–0.81, which moved the rest
     /// between 0.007 ms (its profile's) and 0.030 ms from run to run, and every estimate with it.
-    public static func remainder(_ latency: LatencyTable, denseMs: Double, fastestMs: Double?) -> Double {
-        let dense = latency.total([Int](repeating: 0, count: latency.latencies.count)), fastest = latency.total(latency.fastest)
+    public static func remainder(denseLayersMs dense: Double, fastestLayersMs fastest: Double, denseMs: Double, fastestMs: Double?) -> Double {
         let plain = max(0, denseMs - dense)
         guard let fastestMs, dense - fastest >= dense / 4 else { return plain }
         let slowdown = (denseMs - fastestMs) / (dense - fastest)
@@ -210,7 +224,7 @@ public final class PruningEnvironment {
 
     /// The estimated latency and the MACs of a configuration, known before it is evaluated.
     public func cost(_ choices: [Int]) -> (latencyMs: Double, macs: Int) {
-        (latency.total(choices) + remainderMs,
+        (latency.total(choices, inputs: inputs(choices)) + remainderMs,
          denseMACs - zip(layers, choices).reduce(0) { $0 + $1.0.macs - Self.keptMACs($1.0, $1.1) })
     }
 
@@ -225,16 +239,20 @@ public final class PruningEnvironment {
     }
 
     /// The least a configuration can cost, as a share of the budget: over 1 when none meets it.
-    public var cheapestShare: Double { costs.reduce(fixedCost) { $0 + $1.min()! } / limit }
+    public var cheapestShare: Double { cheapest.reduce(fixedCost, +) / limit }
 
-    /// What candidate `c` of decision `d` costs, as a share of the budget (infinite where not allowed).
-    public func costShare(_ d: Int, _ c: Int) -> Double { costs[d][c] / limit }
+    /// What each candidate of decision `d` costs after the choices before it (which decide the
+    /// layout its input arrives in), as shares of the budget (infinite where not allowed).
+    public func costShares(_ choices: [Int?], at d: Int) -> [Double] {
+        costs[inputs(choices)[d]]![d].map { $0 / limit }
+    }
 
     /// Where decision `d` stands against the budget, as shares of it: what the rest of the model
     /// and the choices before `d` cost, and the least the decisions after it can cost.
     public func budgetState(_ choices: [Int?], at d: Int) -> (spent: Double, cheapestRest: Double) {
-        let spent = (0..<d).reduce(fixedCost) { $0 + costs[$1][choices[$1]!] }
-        let rest = (d + 1..<layers.count).reduce(0.0) { $0 + costs[$1].min()! }
+        let arriving = inputs(choices)
+        let spent = (0..<d).reduce(fixedCost) { $0 + costs[arriving[$1]]![$1][choices[$1]!] }
+        let rest = cheapest[(d + 1)...].reduce(0, +)
         return (spent / limit, rest / limit)
     }
 
@@ -245,10 +263,11 @@ public final class PruningEnvironment {
         let (spent, rest) = budgetState(choices, at: d)
         // A hair under the limit: the evaluation sums the same costs in another order.
         let room = (1 - 1e-9) - spent - rest
-        let fits = costs[d].map { $0 / limit <= room }
+        let shares = costShares(choices, at: d)
+        let fits = shares.map { $0 <= room }
         if fits.contains(true) { return fits }
-        let cheapest = costs[d].min()!
-        return costs[d].map { $0 == cheapest }
+        let cheapest = shares.min()!
+        return shares.map { $0 == cheapest }
     }
 
     /// Accuracy, costs and reward of a configuration (cached: a configuration is evaluated once).
