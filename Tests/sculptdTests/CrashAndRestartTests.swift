@@ -33,38 +33,39 @@ import Testing
         // Each spec is named by its channel count; what the daemon acknowledged, with its time.
         let acknowledged = Acknowledged()
         // Writers retry what was not acknowledged (a 429, or a request a loaded machine let time
-        // out) until the daemon is killed; after the kill every request fails and they stop.
-        let writers = Task {
-            await withTaskGroup(of: Void.self) { group in
-                for client in 0..<4 {
-                    group.addTask {
-                        for i in 0..<15 {
-                            let channels = 4 + client * 15 + i
-                            while !acknowledged.killed.withLock({ $0 }) {
-                                do {
-                                    let answer = try await HTTP.measure(daemon, [smallSpec(channels: channels, size: 6)])
-                                    if answer.status == 200, let result = (answer.json["results"] as? [[String: Any]])?.first,
-                                       let stamp = result["measured_at"] as? String {
-                                        acknowledged.list.withLock { $0.append((channels, stamp)) }
-                                        break
-                                    }
-                                    acknowledged.lastFailure.withLock { $0 = "\(answer.status): \(answer.text.prefix(200))" }
-                                } catch {
-                                    acknowledged.lastFailure.withLock { $0 = "\(error)" }
-                                }
-                                try? await Task.sleep(for: .milliseconds(50))
+        // out) until the daemon is killed; after the kill every request fails and they stop. They
+        // run on threads of their own: with two cores, other tests can hold every cooperative
+        // thread of this process for minutes, and no request would be sent before the deadline.
+        let writers = DispatchGroup()
+        for client in 0..<4 {
+            writers.enter()
+            Thread {
+                defer { writers.leave() }
+                for i in 0..<15 {
+                    let channels = 4 + client * 15 + i
+                    while !acknowledged.killed.withLock({ $0 }) {
+                        do {
+                            let answer = try HTTP.measureBlocking(daemon, [smallSpec(channels: channels, size: 6)])
+                            if answer.status == 200, let result = (answer.json["results"] as? [[String: Any]])?.first,
+                               let stamp = result["measured_at"] as? String {
+                                acknowledged.list.withLock { $0.append((channels, stamp)) }
+                                break
                             }
+                            acknowledged.lastFailure.withLock { $0 = "\(answer.status): \(answer.text.prefix(200))" }
+                        } catch {
+                            acknowledged.lastFailure.withLock { $0 = "\(error)" }
                         }
+                        Thread.sleep(forTimeInterval: 0.05)
                     }
                 }
-            }
+            }.start()
         }
         // Kill once some writes are acknowledged and others are in flight.
         let deadline = Date().addingTimeInterval(120)
-        while acknowledged.list.withLock({ $0.count }) < 6 && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        while acknowledged.list.withLock({ $0.count }) < 6 && Date() < deadline { usleep(5000) }
         acknowledged.killed.withLock { $0 = true }
         try daemon.crash()
-        await writers.value
+        writers.wait()
         let survivors = acknowledged.list.withLock { $0 }
         #expect(survivors.count >= 6, "last failure: \(acknowledged.lastFailure.withLock { $0 })\n\(daemon.log)")
 

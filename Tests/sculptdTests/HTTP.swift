@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -44,6 +45,28 @@ enum HTTP {
     /// `POST /v1/measure` of specs given as JSON objects.
     static func measure(_ daemon: DaemonProcess, _ specs: [[String: Any]]) async throws -> HTTPAnswer {
         try await post(daemon, "/v1/measure", try JSONSerialization.data(withJSONObject: ["specs": specs]))
+    }
+
+    /// `measure` for a thread of its own, without Swift concurrency: answered even while every
+    /// cooperative thread of the test process is busy (tests that wait for a `sculpt` process
+    /// block one each, for minutes on two cores).
+    static func measureBlocking(_ daemon: DaemonProcess, _ specs: [[String: Any]]) throws -> HTTPAnswer {
+        var request = URLRequest(url: URL(string: daemon.url.absoluteString + "/v1/measure")!)
+        request.httpMethod = "POST"
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["specs": specs])
+        let answer = Mutex<Result<HTTPAnswer, any Error>?>(nil), done = DispatchSemaphore(value: 0)
+        session.dataTask(with: request) { data, response, error in
+            answer.withLock {
+                if let http = response as? HTTPURLResponse {
+                    $0 = .success(HTTPAnswer(status: http.statusCode, body: data ?? Data(), headers: [:]))
+                } else {
+                    $0 = .failure(error ?? URLError(.badServerResponse))
+                }
+            }
+            done.signal()
+        }.resume()
+        done.wait()
+        return try answer.withLock { $0! }.get()
     }
 }
 
