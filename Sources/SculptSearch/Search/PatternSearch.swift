@@ -16,10 +16,11 @@ public final class PatternSearch {
         public var episodesPerEvaluation = 4
         public var episodesPerUpdate = 8
         /// Episodes of the trained policy held to each share of the best uniform configuration's
-        /// latency, after the search (latency budgets only): the agent's answers for the comparison
-        /// at equal latency. Below the uniform's own latency too, because estimates are off by a
-        /// few percent, as much as configurations this close differ: the device measures them.
-        public var episodesAtUniformLatency = 6
+        /// latency, after the search (latency budgets only), the policy updated as in the search:
+        /// the agent's answers for the comparison at equal latency. Below the uniform's own
+        /// latency too, because estimates are off by a few percent, as much as configurations this
+        /// close differ: the device measures them.
+        public var episodesAtUniformLatency = 16
         public var sharesOfUniformLatency = [1, 0.95, 0.9]
         public var seed: UInt64 = 0
         public init() {}
@@ -118,9 +119,7 @@ public final class PatternSearch {
                 episodesDone += 1
                 progress(episodesDone, evaluated.count, agent.max { $0.reward < $1.reward }!, evaluation)
             }
-            let start = Date()
-            ppo.update(batch)
-            updatingSeconds += Date().timeIntervalSince(start)
+            update(batch)
         }
         let uniformStart = environment.evaluationSeconds
         note("baselines: \(SearchSpace.candidates.count) uniform configurations")
@@ -131,17 +130,25 @@ public final class PatternSearch {
         let uniformSeconds = environment.evaluationSeconds - uniformStart
         // The policy has learned to spend the budget, so none of its configurations may be as fast
         // as the uniform one; held to that latency (its features are shares of the limit), it
-        // makes configurations that are. They count in its evaluations, which random search matches.
+        // makes configurations that are, and learns from them (the rewards are the budget's, which
+        // all of them meet: accuracy decides). They count in its evaluations, which random search
+        // matches.
         if case .latency = environment.budget, environment.budget.isMet(latency: uniform.latencyMs, macs: uniform.macs,
                                                                          denseMACs: environment.denseMACs) {
             note("the agent held to the best uniform configuration's latency: "
                  + "\(settings.sharesOfUniformLatency.count * settings.episodesAtUniformLatency) episodes")
             for share in settings.sharesOfUniformLatency {
                 try environment.within(limit: share * uniform.latencyMs) {
-                    for _ in 0..<settings.episodesAtUniformLatency {
-                        let evaluation = try episode().1
+                    var batch = [[Transition]]()
+                    for i in 1...settings.episodesAtUniformLatency {
+                        let (transitions, evaluation) = try episode()
                         agent.append(evaluation)
                         evaluated.insert(evaluation.choices)
+                        batch.append(transitions)
+                        if batch.count == settings.episodesPerUpdate || i == settings.episodesAtUniformLatency {
+                            update(batch)
+                            batch = []
+                        }
                     }
                 }
             }
@@ -161,6 +168,12 @@ public final class PatternSearch {
                       random: random, randomAll: randomAll, atRandomLatency: atRandom?.choices == best.choices ? nil : atRandom,
                       seconds: ["accuracy_evaluation": agentEvaluationSeconds, "encoding_and_policy": actingSeconds,
                                 "policy_updates": updatingSeconds, "baselines": environment.evaluationSeconds - agentEvaluationSeconds])
+    }
+
+    private func update(_ batch: [[Transition]]) {
+        let start = Date()
+        ppo.update(batch)
+        updatingSeconds += Date().timeIntervalSince(start)
     }
 
     /// Whether the agent has spent its budget of evaluations, or its limit of episodes.
