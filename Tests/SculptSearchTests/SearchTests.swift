@@ -103,6 +103,40 @@ import Testing
         }
     }
 
+    /// Choices among the feasible candidates, drawn at random, make configurations within the
+    /// budget also where a layer costs more on planar input (what groups of 4 write) than on
+    /// blocked: at the latency of groups of 16 everywhere, where groups of 4, cheaper on blocked
+    /// input, would make the next layers' planar input cost more than the budget has left.
+    @Test func feasibleChoicesMeetTheBudgetWhenLayoutsChangeCosts() throws {
+        let (layers, allowed) = try PruningEnvironment.decisions(of: Self.model)
+        let inputs = try LayerInputs(model: Self.model, layers: layers, allowed: allowed)
+        let blocked = zip(layers, allowed).map { layer, ok in
+            zip(SearchSpace.candidates, ok).map { $1 ? Double(layer.macs) * $0.density / 1e6 * ($0.group == 4 ? 0.8 : 1) : nil }
+        }
+        let table = LatencyTable(latencies: blocked, planarInput: blocked.map { $0.map { $0.map { 1.5 * $0 } } })
+        let dense = [Int](repeating: 0, count: layers.count)
+        let groupsOf16 = SearchSpace.candidates.firstIndex { $0.family == .grouped && $0.group == 16 && $0.keep == 4 && $0.connectivity == 0 }!
+        let uniform = allowed.map { $0[groupsOf16] ? groupsOf16 : 0 }
+        let target = table.total(uniform, inputs: inputs(uniform))
+        let environment = try PruningEnvironment(model: Self.model, calibration: Self.calibration, budget: .latency(target), latency: table,
+                                                 inputs: inputs, denseEndToEndMs: table.total(dense, inputs: inputs(dense)))
+        #expect(abs(environment.cost(uniform).latencyMs - target) < 1e-12)
+        var random = SeededRandom(seed: 11), distinct = Set<[Int]>()
+        for _ in 0..<300 {
+            var choices = [Int?](repeating: nil, count: layers.count)
+            for d in choices.indices {
+                let options = environment.feasible(choices, at: d).enumerated().filter(\.element).map(\.offset)
+                choices[d] = options[Int(random.next() % UInt64(options.count))]
+            }
+            let configuration = choices.map { $0! }
+            distinct.insert(configuration)
+            #expect(environment.cost(configuration).latencyMs <= target * (1 + 1e-9), "\(configuration)")
+        }
+        // Groups of 4 are among them, where the layer after can take them too or a cheap layer.
+        #expect(distinct.count > 50)
+        #expect(distinct.contains { $0.contains { SearchSpace.candidates[$0].group == 4 && SearchSpace.candidates[$0].family == .grouped } })
+    }
+
     /// Of equally accurate configurations the faster earns more, but saving a tenth of the dense
     /// latency is worth less than one more image right in 512; over the budget, the penalty rules.
     @Test func rewardPrefersTheFasterOfEquallyAccurateConfigurations() {

@@ -57,9 +57,12 @@ public struct LayerInputs: Sendable {
     /// The layout each layer's input arrives in under `choices` (nil: not chosen yet, taken as
     /// dense): exact for every layer whose earlier layers are chosen.
     public func callAsFunction(_ choices: [Int?]) -> [TensorLayout] {
-        choices.indices.map { l in
-            alwaysPlanar[l] || planarWhen[l].contains { writesPlanar[$0][choices[$0] ?? 0] } ? .planar : .blocked
-        }
+        choices.indices.map { input(of: $0, choices) }
+    }
+
+    /// The layout layer `l`'s input arrives in under `choices` (those before `l` decide it).
+    public func input(of l: Int, _ choices: [Int?]) -> TensorLayout {
+        alwaysPlanar[l] || planarWhen[l].contains { writesPlanar[$0][choices[$0] ?? 0] } ? .planar : .blocked
     }
 
     public func callAsFunction(_ choices: [Int]) -> [TensorLayout] { self(choices.map(Optional.some)) }

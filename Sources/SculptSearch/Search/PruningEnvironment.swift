@@ -248,26 +248,44 @@ public final class PruningEnvironment {
     }
 
     /// Where decision `d` stands against the budget, as shares of it: what the rest of the model
-    /// and the choices before `d` cost, and the least the decisions after it can cost.
+    /// and the choices before `d` cost, and the least the decisions after it can cost (each on
+    /// its cheapest candidate in its cheapest layout: a bound, for the features).
     public func budgetState(_ choices: [Int?], at d: Int) -> (spent: Double, cheapestRest: Double) {
-        let arriving = inputs(choices)
-        let spent = (0..<d).reduce(fixedCost) { $0 + costs[arriving[$1]]![$1][choices[$1]!] }
-        let rest = cheapest[(d + 1)...].reduce(0, +)
-        return (spent / limit, rest / limit)
+        (spentCost(choices, before: d) / limit, cheapest[(d + 1)...].reduce(0, +) / limit)
+    }
+
+    /// What the rest of the model and the choices before decision `d` cost, in the budget's unit.
+    private func spentCost(_ choices: [Int?], before d: Int) -> Double {
+        (0..<d).reduce(fixedCost) { $0 + costs[inputs.input(of: $1, choices)]![$1][choices[$1]!] }
     }
 
     /// The candidates of decision `d` that keep the budget within reach after the choices before
-    /// it, with the cheapest candidate on every later layer (AMC's constrained actions: every
-    /// configuration the agent makes meets the budget); the cheapest ones when none does.
+    /// it (AMC's constrained actions: every configuration the agent makes meets the budget); the
+    /// cheapest ones when none does. Within reach: the decisions after `d`, each on its cheapest
+    /// candidate in the layout the choices before it give it, complete the configuration within
+    /// the budget. That completion is one the next decision can take, so a decision always has
+    /// a feasible candidate when the one before had; the least each later layer costs in any
+    /// layout is no such guarantee (groups of 4 are cheap but make the next layer's input planar,
+    /// which costs that layer more).
     public func feasible(_ choices: [Int?], at d: Int) -> [Bool] {
-        let (spent, rest) = budgetState(choices, at: d)
+        let spent = spentCost(choices, before: d), input = inputs.input(of: d, choices)
+        var trial = choices
+        let totals = allowed[d].indices.map { c -> Double in
+            guard allowed[d][c] else { return .infinity }
+            trial[d] = c
+            var total = spent + costs[input]![d][c]
+            for j in d + 1..<layers.count {
+                let row = costs[inputs.input(of: j, trial)]![j]
+                trial[j] = row.indices.min { row[$0] < row[$1] }!
+                total += row[trial[j]!]
+            }
+            return total
+        }
         // A hair under the limit: the evaluation sums the same costs in another order.
-        let room = (1 - 1e-9) - spent - rest
-        let shares = costShares(choices, at: d)
-        let fits = shares.map { $0 <= room }
+        let fits = totals.map { $0 / limit <= 1 - 1e-9 }
         if fits.contains(true) { return fits }
-        let cheapest = shares.min()!
-        return shares.map { $0 == cheapest }
+        let cheapest = totals.min()!
+        return totals.map { $0 == cheapest }
     }
 
     /// Accuracy, costs and reward of a configuration (cached: a configuration is evaluated once).
