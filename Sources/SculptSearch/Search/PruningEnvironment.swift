@@ -238,8 +238,9 @@ public final class PruningEnvironment {
         return try body()
     }
 
-    /// The least a configuration can cost, as a share of the budget: over 1 when none meets it.
-    public var cheapestShare: Double { cheapest.reduce(fixedCost, +) / limit }
+    /// What the cheapest configuration the agent can make costs (the first decision's cheapest
+    /// completion, `feasible`), as a share of the budget: over 1 when none it makes meets it.
+    public var cheapestShare: Double { completions([Int?](repeating: nil, count: layers.count), at: 0).min()! / limit }
 
     /// What each candidate of decision `d` costs after the choices before it (which decide the
     /// layout its input arrives in), as shares of the budget (infinite where not allowed).
@@ -268,9 +269,21 @@ public final class PruningEnvironment {
     /// layout is no such guarantee (groups of 4 are cheap but make the next layer's input planar,
     /// which costs that layer more).
     public func feasible(_ choices: [Int?], at d: Int) -> [Bool] {
+        let totals = completions(choices, at: d)
+        // A hair under the limit: the evaluation sums the same costs in another order.
+        let fits = totals.map { $0 / limit <= 1 - 1e-9 }
+        if fits.contains(true) { return fits }
+        let cheapest = totals.min()!
+        return totals.map { $0 == cheapest }
+    }
+
+    /// What the configuration costs, in the budget's unit, with each candidate of decision `d`
+    /// after the choices before it and each later layer on its cheapest candidate in the layout
+    /// the choices before it give it (infinite where not allowed).
+    private func completions(_ choices: [Int?], at d: Int) -> [Double] {
         let spent = spentCost(choices, before: d), input = inputs.input(of: d, choices)
         var trial = choices
-        let totals = allowed[d].indices.map { c -> Double in
+        return allowed[d].indices.map { c -> Double in
             guard allowed[d][c] else { return .infinity }
             trial[d] = c
             var total = spent + costs[input]![d][c]
@@ -281,11 +294,6 @@ public final class PruningEnvironment {
             }
             return total
         }
-        // A hair under the limit: the evaluation sums the same costs in another order.
-        let fits = totals.map { $0 / limit <= 1 - 1e-9 }
-        if fits.contains(true) { return fits }
-        let cheapest = totals.min()!
-        return totals.map { $0 == cheapest }
     }
 
     /// Accuracy, costs and reward of a configuration (cached: a configuration is evaluated once).
