@@ -23,12 +23,19 @@ enum HTTP {
     }()
 
     static func send(_ method: String, _ url: URL, body: Data? = nil, headers: [String: String] = [:]) async throws -> HTTPAnswer {
+        let (data, response) = try await session.data(for: request(method, url, body: body, headers: headers))
+        return answer(response as! HTTPURLResponse, data)
+    }
+
+    static func request(_ method: String, _ url: URL, body: Data?, headers: [String: String] = [:]) -> URLRequest {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.httpBody = body
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await session.data(for: request)
-        let http = response as! HTTPURLResponse
+        return request
+    }
+
+    static func answer(_ http: HTTPURLResponse, _ data: Data) -> HTTPAnswer {
         var fields = [String: String]()
         for (key, value) in http.allHeaderFields { fields[String(describing: key).lowercased()] = String(describing: value) }
         return HTTPAnswer(status: http.statusCode, body: data, headers: fields)
@@ -51,14 +58,13 @@ enum HTTP {
     /// cooperative thread of the test process is busy (tests that wait for a `sculpt` process
     /// block one each, for minutes on two cores).
     static func measureBlocking(_ daemon: DaemonProcess, _ specs: [[String: Any]]) throws -> HTTPAnswer {
-        var request = URLRequest(url: URL(string: daemon.url.absoluteString + "/v1/measure")!)
-        request.httpMethod = "POST"
-        request.httpBody = try JSONSerialization.data(withJSONObject: ["specs": specs])
-        let answer = Mutex<Result<HTTPAnswer, any Error>?>(nil), done = DispatchSemaphore(value: 0)
-        session.dataTask(with: request) { data, response, error in
-            answer.withLock {
+        let call = request("POST", URL(string: daemon.url.absoluteString + "/v1/measure")!,
+                              body: try JSONSerialization.data(withJSONObject: ["specs": specs]))
+        let result = Mutex<Result<HTTPAnswer, any Error>?>(nil), done = DispatchSemaphore(value: 0)
+        session.dataTask(with: call) { data, response, error in
+            result.withLock {
                 if let http = response as? HTTPURLResponse {
-                    $0 = .success(HTTPAnswer(status: http.statusCode, body: data ?? Data(), headers: [:]))
+                    $0 = .success(answer(http, data ?? Data()))
                 } else {
                     $0 = .failure(error ?? URLError(.badServerResponse))
                 }
@@ -66,7 +72,7 @@ enum HTTP {
             done.signal()
         }.resume()
         done.wait()
-        return try answer.withLock { $0! }.get()
+        return try result.withLock { $0! }.get()
     }
 }
 

@@ -245,7 +245,7 @@ public final class PruningEnvironment {
     /// What each candidate of decision `d` costs after the choices before it (which decide the
     /// layout its input arrives in), as shares of the budget (infinite where not allowed).
     public func costShares(_ choices: [Int?], at d: Int) -> [Double] {
-        costs[inputs(choices)[d]]![d].map { $0 / limit }
+        costs[inputs.input(of: d, choices)]![d].map { $0 / limit }
     }
 
     /// Where decision `d` stands against the budget, as shares of it: what the rest of the model
