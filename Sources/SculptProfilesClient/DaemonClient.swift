@@ -35,8 +35,8 @@ public final class DaemonClient: ProfileSource {
         try decode(DeviceReport.self, try await send("GET", "/v1/device"))
     }
 
-    public func measure(_ specs: [KernelSpec]) async throws -> [ProfileEntry] {
-        let body = try JSONEncoder().encode(KernelSpecBatch(specs: specs))
+    public func measure(_ specs: [KernelSpec], fresh: Bool) async throws -> [ProfileEntry] {
+        let body = try JSONEncoder().encode(KernelSpecBatch(specs: specs, fresh: fresh))
         // Misses are measured one by one on the daemon (about half a second each).
         let timeout = 60 + Double(specs.count) * 2
         return try decode(Results.self, try await send("POST", "/v1/measure", body: body, timeout: timeout)).results

@@ -10,7 +10,8 @@ struct Measure: ParsableCommand {
             SPECS.json holds {"specs": [{"op": "conv2d", "in_channels": 64, "out_channels": 64, \
             "height": 56, "width": 56, "kernel": 3, "stride": 1, "groups": 1, \
             "pattern": {"family": "dense"}, "threads": 1}, ...]} (DESIGN.md's kernel spec). \
-            Specs measured before on the device are answered from its profile store (cached: true).
+            Specs measured before on the device are answered from its profile store (cached: true), \
+            unless --fresh is given.
             """)
 
     @Argument(help: "The specs file.", completion: .file(extensions: ["json"]))
@@ -21,6 +22,9 @@ struct Measure: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Flag(help: "Measure every spec now, stored or not, and store none of these measurements (how fast the kernels run at this moment).")
+    var fresh = false
+
     func run() throws {
         guard let data = FileManager.default.contents(atPath: specs) else { throw CommandError("\(specs): no such file") }
         let batch: KernelSpecBatch
@@ -28,7 +32,8 @@ struct Measure: ParsableCommand {
             throw CommandError("\(specs): not a spec file: \(DecodingFailure.describe(error))")
         }
         let source = try device.source()
-        let results = try waitFor { try await source.measure(batch.specs) }
+        let fresh = fresh || batch.fresh == true
+        let results = try waitFor { try await source.measure(batch.specs, fresh: fresh) }
         switch format {
         case .json:
             try printJSON(MeasureReport(device: results.first?.deviceID ?? "", results: results))

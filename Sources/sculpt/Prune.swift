@@ -99,37 +99,43 @@ struct Prune: ParsableCommand {
         if let resumed, resumed.options != options {
             throw CommandError("\(PruneCheckpoint.url(in: directory).relativePath): the checkpoint was made with other options (\(resumed.options))")
         }
-        let clock = Date()
-        let table: LatencyTable, denseLatency: Double, fastestLatency: Double?
+        let clock = Date(), denseChoices = [Int](repeating: 0, count: layers.count)
+        let table: LatencyTable, denseTurns: [DenseTurn]
         if let resumed {
-            (table, denseLatency, fastestLatency) = (resumed.latency, resumed.denseLatencyMs, resumed.fastestLatencyMs)
+            (table, denseTurns) = (resumed.latency, resumed.denseTurns)
             log("resuming after episode \(resumed.search.episodesDone)")
         } else {
             let requests = LatencyTable.requests(layers: layers, allowed: allowed, inputs: inputs.possible, threads: threads)
             log("latency of \(requests.count) layer configurations on \(device.device == "local" ? "this machine" : device.device) (\(threads) thread(s))")
             var medians = [Double](), cached = 0
-            for start in stride(from: 0, to: requests.count, by: 32) {
-                let specs = requests[start..<min(requests.count, start + 32)].map(\.spec)
+            for specs in chunks(requests.map(\.spec)) {
                 let entries = try waitFor { try await source.measure(specs) }
                 medians += entries.map(\.statistics.medianMilliseconds)
                 cached += entries.filter(\.cached).count
                 log("  \(medians.count)/\(requests.count) (\(cached) of them from the profile cache)")
             }
             table = LatencyTable(layers: layers.count, requests: requests, medians: medians)
-            // The dense model and the fastest configuration, measured together: what the rest of the
-            // model costs in the stored layers' terms, whatever the device's load is now.
-            let fastest = try ModelMasks.select(model: dense, config: SearchSpace.config(layers: layers, choices: table.fastest))
-            let measured = try endToEnd([try dense.serializedData(), try SculptFile.serializedData(fastest.apply(to: dense), masks: fastest)],
-                                        source: source)
-            (denseLatency, fastestLatency) = (measured[0].median, measured[1].median)
+            let denseInputs = inputs(denseChoices)
+            let denseSpecs = layers.indices.map { l in
+                let own = requests.filter { $0.layer == l && $0.candidate == 0 }
+                return (own.first { $0.input == denseInputs[l] } ?? own[0]).spec
+            }
+            log("the dense model end to end and its \(layers.count) layers alone, measured again in turns")
+            denseTurns = try measureInTurns(try dense.serializedData(), layers: denseSpecs, source: source)
         }
         let measuringSeconds = Date().timeIntervalSince(clock)
+        let denseLatency = TurnLatency(turns: denseTurns.map(\.modelMs)).median
         let environment = try PruningEnvironment(model: dense, calibration: calibration, budget: budget, latency: table, inputs: inputs,
-                                                 denseEndToEndMs: denseLatency, fastestEndToEndMs: fastestLatency,
-                                                 recoveryImages: recoveryImages)
-        log(String(format: "dense model: %.3f ms end to end", denseLatency)
-            + (fastestLatency.map { String(format: ", fastest configuration: %.3f ms", $0) } ?? "")
-            + String(format: "; the rest of the model: %.3f ms", environment.remainderMs))
+                                                 denseEndToEndMs: denseLatency, denseTurns: denseTurns, recoveryImages: recoveryImages)
+        log(String(format: "dense model: %.3f ms end to end, its layers %.3f ms alone (%.3f ms in the profile); the rest of the model: %.3f ms",
+                   denseLatency, TurnLatency(turns: denseTurns.map(\.layersMs)).median,
+                   table.total(denseChoices, inputs: inputs(denseChoices)), environment.remainderMs)
+            + " (turns, model/layers: " + denseTurns.map { String(format: "%.3f/%.3f", $0.modelMs, $0.layersMs) }.joined(separator: ", ") + ")")
+        if abs(environment.pace - 1) > 0.1 {
+            // A profile measured under another load, or other conditions: say so, it is rescaled.
+            log(String(format: "the device runs the layers %.2f times as fast as its profile says: every layer's latency is scaled by %.2f",
+                       1 / environment.pace, environment.pace))
+        }
         if environment.cheapestShare > 1 {
             // Every episode then makes the same configuration: say so before spending them.
             var rest = ""
@@ -157,7 +163,7 @@ struct Prune: ParsableCommand {
                        episode, evaluations, episodes, best.reward, best.top1, best.latencyMs, latest.top1, latest.latencyMs, eta))
         }, note: { log($0) }, shouldStop: { interruption.load(ordering: .relaxed) })
         guard var result = outcome else {
-            try PruneCheckpoint(options: options, latency: table, denseLatencyMs: denseLatency, fastestLatencyMs: fastestLatency,
+            try PruneCheckpoint(options: options, latency: table, denseTurns: denseTurns,
                                 search: search.checkpoint()).write(to: directory)
             log("interrupted after episode \(search.episodesDone); checkpoint in \(PruneCheckpoint.url(in: directory).relativePath), continue with --resume")
             throw ExitCode(130)
@@ -220,7 +226,7 @@ struct Prune: ParsableCommand {
         let report = PruneReport(model: model.model, data: data, testData: testData, device: device.device, budget: budget,
                                  episodes: episodes, agentEpisodes: result.agent.count - result.heldToUniformLatency,
                                  heldToUniformLatency: result.heldToUniformLatency, seed: seed,
-                                 denseTop1: try environment.evaluate([Int](repeating: 0, count: layers.count)).top1,
+                                 denseTop1: try environment.evaluate(denseChoices).top1,
                                  denseTop1HeldOut: try heldOutTop1(dense, [:]),
                                  denseLatencyMs: denseLatency, denseMACs: environment.denseMACs,
                                  final: final, uniform: uniform, random: random,
@@ -231,6 +237,26 @@ struct Prune: ParsableCommand {
                                  seconds: result.seconds)
         try report.write(to: directory, result: result)
         print(report.summary)
+    }
+
+    /// The dense model (ONNX bytes) end to end, then its decision layers' specs measured alone
+    /// and fresh, in turns (`DenseTurn`): five, because a slow phase of the host can last through
+    /// one or two.
+    func measureInTurns(_ model: Data, layers specs: [KernelSpec], source: any ProfileSource) throws -> [DenseTurn] {
+        let threads = self.threads
+        return try (0..<5).map { _ in
+            let modelMs = try waitFor { try await source.measureModel(model, threads: threads, batch: 1) }.statistics.medianMilliseconds
+            var layersMs = 0.0
+            for chunk in chunks(specs) {
+                layersMs += try waitFor { try await source.measure(chunk, fresh: true) }.reduce(0) { $0 + $1.statistics.medianMilliseconds }
+            }
+            return DenseTurn(modelMs: modelMs, layersMs: layersMs)
+        }
+    }
+
+    /// Specs in requests of 32: progress between them, and within a daemon's limit per request.
+    func chunks(_ specs: [KernelSpec]) -> [[KernelSpec]] {
+        stride(from: 0, to: specs.count, by: 32).map { Array(specs[$0..<min(specs.count, $0 + 32)]) }
     }
 
     /// End-to-end latency of each model (ONNX or .sculpt bytes) on the device: measured in turns,

@@ -5,8 +5,8 @@ import Synchronization
 /// A search interrupted by Ctrl-C, saved in DIR/checkpoint.json so that `--resume` continues it
 /// exactly: the options it ran with, the latencies it measured, and the agent's state.
 struct PruneCheckpoint: Codable {
-    /// 4: linear layers are decisions, so a table of an earlier version has other rows.
-    static let schemaVersion = 4
+    /// 5: the dense model's turns (`DenseTurn`) replace its latency and the fastest configuration's.
+    static let schemaVersion = 5
     static let fileName = "checkpoint.json"
 
     struct Options: Codable, Equatable {
@@ -21,9 +21,7 @@ struct PruneCheckpoint: Codable {
     var schemaVersion = PruneCheckpoint.schemaVersion
     var options: Options
     var latency: LatencyTable
-    var denseLatencyMs: Double
-    /// The table's fastest configuration, measured end to end with the dense model.
-    var fastestLatencyMs: Double?
+    var denseTurns: [DenseTurn]
     var search: PatternSearch.Checkpoint
 
     static func url(in directory: URL) -> URL { directory.appendingPathComponent(fileName) }

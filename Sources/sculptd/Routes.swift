@@ -39,10 +39,11 @@ struct Routes {
         return Data(buffer.readableBytesView)
     }
 
-    /// `POST /v1/measure`: `{"specs": [...]}` → `{"results": [...]}`, one per spec, in order.
+    /// `POST /v1/measure`: `{"specs": [...]}` (and `"fresh": true` to measure them all now,
+    /// stored or not, without storing) → `{"results": [...]}`, one per spec, in order.
     func measure(_ request: Request) async throws -> Response {
         let batch = try JSONDecoder().decode(KernelSpecBatch.self, from: try await collect(request))
-        let results = try await profiler.measure(batch.specs)
+        let results = try await profiler.measure(batch.specs, fresh: batch.fresh ?? false)
         // A spec asked for twice in one batch is measured once.
         let measured = Set(results.filter { !$0.cached }.map(\.workload)).count
         metrics.served(hits: results.filter(\.cached).count, measured: measured)

@@ -149,29 +149,42 @@ import Testing
         #expect(reward(1, 0.6) < reward(0.9, 0.5))
     }
 
-    /// The rest of the model, from the dense model and the fastest configuration measured end to
-    /// end together, comes out the same in the table's terms however busy the device is now.
+    /// The rest of the model, from the dense model measured end to end beside its layers alone,
+    /// is the same share of the layers however busy the device is in each turn, and a turn caught
+    /// in a change of the host's pace does not move it, nor the pace.
     @Test func restOfTheModelDoesNotDependOnHowBusyTheDeviceIs() {
-        // Dense layers 1.5 ms, fastest configuration's layers 0.6 ms, and a rest of 0.1 ms.
-        let table = LatencyTable(latencies: [[1.0, 0.4, nil], [0.5, nil, 0.2]])
-        #expect(table.fastest == [1, 2])
-        func remainder(_ denseMs: Double, _ fastestMs: Double?) -> Double {
-            PruningEnvironment.remainder(denseLayersMs: table.total([0, 0], inputs: [.blocked, .blocked]),
-                                         fastestLayersMs: table.total(table.fastest, inputs: [.blocked, .blocked]),
-                                         denseMs: denseMs, fastestMs: fastestMs)
+        // Dense layers 1.5 ms in the profile, and a rest of 0.1 ms.
+        let stored = 1.5
+        func turn(_ slowdown: Double) -> DenseTurn { DenseTurn(modelMs: slowdown * 1.6, layersMs: slowdown * 1.5) }
+        for slowdowns in [[1.0], [1.1, 1.3, 1.2], [1.0, 1.25, 1.1, 1.2, 1.05]] {
+            let turns = slowdowns.map(turn), pace = slowdowns.sorted()[slowdowns.count / 2]
+            #expect(abs(PruningEnvironment.pace(storedLayersMs: stored, turns: turns) - pace) < 1e-9)
+            #expect(abs(PruningEnvironment.remainder(layersMs: stored * pace, denseMs: 2, turns: turns) - 0.1 * pace) < 1e-9)
         }
-        for slowdown in [1.0, 1.1, 1.2] {
-            #expect(abs(remainder(slowdown * 1.6, slowdown * 0.7) - 0.1) < 1e-9, "slowdown \(slowdown)")
+        // One turn in which the host slowed down between the model and its layers.
+        let mixed = [turn(1.1), DenseTurn(modelMs: 1.6, layersMs: 1.5 * 1.4), turn(1.2)]
+        #expect(abs(PruningEnvironment.pace(storedLayersMs: stored, turns: mixed) - 1.2) < 1e-9)
+        #expect(abs(PruningEnvironment.remainder(layersMs: stored * 1.2, denseMs: 2, turns: mixed) - 0.12) < 1e-9)
+        // Without turns: the profile's pace, and the dense model's time less its layers', never negative.
+        #expect(PruningEnvironment.pace(storedLayersMs: stored, turns: []) == 1)
+        #expect(abs(PruningEnvironment.remainder(layersMs: stored, denseMs: 1.6 * 1.3, turns: []) - 0.58) < 1e-9)
+        #expect(PruningEnvironment.remainder(layersMs: stored, denseMs: 1.2, turns: []) == 0)
+        #expect(PruningEnvironment.remainder(layersMs: stored, denseMs: 1.2, turns: [DenseTurn(modelMs: 1.2, layersMs: 1.5)]) == 0)
+    }
+
+    /// A profile that says the layers run twice as slow as they do now (measured under another
+    /// load): the environment's table is rescaled to now, and the dense configuration's estimate
+    /// is the dense model's time now.
+    @Test func estimatesAreInTheDevicesPaceNow() throws {
+        let table = try Self.table(), stored = Self.denseLayersMs(table)
+        let turns = [0.5, 0.45, 0.55].map { DenseTurn(modelMs: stored * $0 * 1.1, layersMs: stored * $0) }
+        let environment = try PruningEnvironment(model: Self.model, calibration: Self.calibration, budget: .latency(stored),
+                                                 latency: table, denseEndToEndMs: stored * 0.55, denseTurns: turns)
+        #expect(abs(environment.pace - 0.5) < 1e-9)
+        #expect(abs(environment.cost([Int](repeating: 0, count: environment.layers.count)).latencyMs - stored * 0.55) < 1e-9)
+        for (scaled, profile) in zip(environment.latency.latencies.joined(), table.latencies.joined()) {
+            #expect(scaled.map { $0 * 2 } == profile)
         }
-        // Without the fastest configuration's measurement, or with one that implies a slowdown
-        // outside 1...1.25 (the layers run differently in the model, as the fastest configuration's
-        // do when it mixes layouts, or two measurements too close together): the dense model's
-        // less its layers, never negative.
-        #expect(abs(remainder(1.6 * 1.3, nil) - 0.58) < 1e-9)
-        #expect(abs(remainder(1.6, 0.85) - 0.1) < 1e-9)
-        #expect(abs(remainder(1.6, 1.5) - 0.1) < 1e-9)
-        #expect(abs(remainder(1.6, 1.0) - 0.1) < 1e-9)
-        #expect(remainder(1.2, nil) == 0)
     }
 
     static func settings(seed: UInt64) -> PatternSearch.Settings {

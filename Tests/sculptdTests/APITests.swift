@@ -65,6 +65,17 @@ import Testing
             #expect(first.stdout.contains(#""cached":false"#))
             let second = try runSculpt(["measure", specs.path, "--device", url, "--format", "json"])
             #expect(second.stdout.contains(#""cached":true"#))
+            // Measured again now, and not stored: the profile keeps its one measurement.
+            let fresh = try runSculpt(["measure", specs.path, "--device", url, "--format", "json", "--fresh"])
+            #expect(fresh.status == 0 && fresh.stdout.contains(#""cached":false"#), "\(fresh.stderr)")
+            func measuredAt(_ output: String) throws -> String {
+                let results = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+                return try #require((results?["results"] as? [[String: Any]])?.first?["measured_at"] as? String)
+            }
+            let (kept, now) = (try measuredAt(second.stdout), try measuredAt(fresh.stdout))
+            #expect(kept != now)
+            let stored = try runSculpt(["profiles", "query", "--in-channels", "8", "--device", url, "--format", "json"])
+            #expect(stored.stdout.contains(kept) && !stored.stdout.contains(now), "\(stored.stdout)")
             let list = try runSculpt(["profiles", "list", "--device", url])
             #expect(list.status == 0 && list.stdout.contains("conv2d 8→8@8x8 k3"), "\(list.stdout)\(list.stderr)")
             let export = try runSculpt(["profiles", "export", "--device", url])

@@ -63,13 +63,13 @@ public final class LocalProfiler: ProfileSource {
         try store.cached(device: device.id, workloads: workloads, measurement: measurement)
     }
 
-    public func measure(_ specs: [KernelSpec]) async throws -> [ProfileEntry] {
+    public func measure(_ specs: [KernelSpec], fresh: Bool) async throws -> [ProfileEntry] {
         try validate(specs)
-        var answers = recent.lookup(specs)
+        var answers = fresh ? specs.map { _ in nil } : recent.lookup(specs)
         let unknown = answers.indices.filter { answers[$0] == nil }
         guard !unknown.isEmpty else { return answers.map { $0! } }
         let hashes = unknown.map { specs[$0].workloadHash }
-        var found = try cached(hashes)
+        var found = fresh ? [:] : try cached(hashes)
         var misses = [KernelSpec](), seen = Set<String>()
         for (index, hash) in zip(unknown, hashes) {
             if let hit = found[hash] {
@@ -81,7 +81,7 @@ public final class LocalProfiler: ProfileSource {
         if !misses.isEmpty {
             let pending = misses
             let measured = try await worker.run(units: misses.count, secondsPerUnit: secondsPerSpec) { [self] in
-                try measureNow(pending)
+                try measureNow(pending, storing: !fresh)
             }
             found.merge(measured) { _, new in new }
         }
@@ -89,17 +89,17 @@ public final class LocalProfiler: ProfileSource {
         return answers.map { $0! }
     }
 
-    /// On the worker thread: measures and records each spec not stored meanwhile (another
-    /// request may have asked for it while this one waited).
+    /// On the worker thread: measures each spec, and when `storing`, records it unless it was
+    /// stored meanwhile (another request may have asked for it while this one waited).
     ///
     /// The device's fingerprint is recorded with the measurements, not when the store is opened:
     /// it holds the conditions they were made in (the OpenBLAS core type among them), which a
     /// later `sculpt profiles export` from a shell with another environment overwrote.
-    private func measureNow(_ specs: [KernelSpec]) throws -> [String: ProfileEntry] {
+    private func measureNow(_ specs: [KernelSpec], storing: Bool) throws -> [String: ProfileEntry] {
         var results = [String: ProfileEntry](), registered = false
         for spec in specs {
             let hash = spec.workloadHash
-            if let hit = try cached([hash])[hash] {
+            if storing, let hit = try cached([hash])[hash] {
                 results[hash] = hit
                 continue
             }
@@ -107,12 +107,14 @@ public final class LocalProfiler: ProfileSource {
             let entry = ProfileEntry(deviceID: device.id, workload: hash, kernelVersion: KernelVersion.current,
                                      spec: spec, kernel: measured.kernel, statistics: measured.statistics, cached: false,
                                      measuredAt: Timestamp.now(), conditions: measured.conditions, measurementProtocol: measurement)
-            if !registered {
-                try store.register(device)
-                registered = true
+            if storing {
+                if !registered {
+                    try store.register(device)
+                    registered = true
+                }
+                try store.record(entry)
+                recent.remember(spec, entry)
             }
-            try store.record(entry)
-            recent.remember(spec, entry)
             results[hash] = entry
         }
         return results

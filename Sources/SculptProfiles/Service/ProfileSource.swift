@@ -5,8 +5,9 @@ import Foundation
 public protocol ProfileSource: Sendable {
     /// The device's fingerprint, and what it can measure.
     func deviceReport() async throws -> DeviceReport
-    /// One result per spec, in order; cached ones from the store.
-    func measure(_ specs: [KernelSpec]) async throws -> [ProfileEntry]
+    /// One result per spec, in order; cached ones from the store, unless `fresh`: then each is
+    /// measured now and not stored (`KernelSpecBatch.fresh`).
+    func measure(_ specs: [KernelSpec], fresh: Bool) async throws -> [ProfileEntry]
     /// The end-to-end latency of a model: ONNX bytes (dense runtime) or a `.sculpt` file (sparse kernels).
     func measureModel(_ bytes: Data, threads: Int, batch: Int) async throws -> ModelLatency
     /// Stored measurements matching `query`.
@@ -15,6 +16,11 @@ public protocol ProfileSource: Sendable {
     func exportLines(_ query: ProfileQuery) async throws -> String
     /// Imports JSON Lines.
     func importLines(_ text: String) async throws -> ProfileExport.Summary
+}
+
+extension ProfileSource {
+    /// One result per spec, in order; cached ones from the store.
+    public func measure(_ specs: [KernelSpec]) async throws -> [ProfileEntry] { try await measure(specs, fresh: false) }
 }
 
 /// The answer of `GET /v1/device`: the fingerprint, and the capabilities of the measuring side.

@@ -119,6 +119,12 @@ public struct KernelSpec: Codable, Hashable, Sendable {
 /// The body of `POST /v1/measure` and the file `sculpt measure` reads.
 public struct KernelSpecBatch: Codable, Sendable {
     public var specs: [KernelSpec]
+    /// Measure every spec now, stored or not, and store none of these measurements: how fast the
+    /// kernels run at this moment, to set beside other measurements made now (absent: false).
+    public var fresh: Bool?
 
-    public init(specs: [KernelSpec]) { self.specs = specs }
+    public init(specs: [KernelSpec], fresh: Bool = false) {
+        self.specs = specs
+        self.fresh = fresh ? true : nil
+    }
 }

@@ -72,16 +72,10 @@ public struct LatencyTable: Sendable, Codable {
         input == .planar ? planarInput[l][c] ?? latencies[l][c] : latencies[l][c] ?? planarInput[l][c]
     }
 
-    /// The least candidate `c` on layer `l` costs, in any layout.
-    func least(_ l: Int, _ c: Int) -> Double? {
-        [latencies[l][c], planarInput[l][c]].compactMap { $0 }.min()
-    }
-
-    /// The fastest configuration: every layer on its fastest candidate.
-    public var fastest: [Int] {
-        latencies.indices.map { l in
-            latencies[l].indices.filter { least(l, $0) != nil }.min { least(l, $0)! < least(l, $1)! } ?? 0
-        }
+    /// Every latency times `factor` (the device's pace now against the one measured).
+    public func scaled(by factor: Double) -> LatencyTable {
+        LatencyTable(latencies: latencies.map { $0.map { $0.map { $0 * factor } } },
+                     planarInput: planarInput.map { $0.map { $0.map { $0 * factor } } })
     }
 
     /// The sum of the chosen candidates' latencies, each layer's input arriving in `inputs[l]`

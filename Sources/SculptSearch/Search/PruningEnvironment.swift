@@ -84,6 +84,9 @@ public final class PruningEnvironment {
     public let denseMACs: Int
     /// The dense model's latency, measured end to end.
     public let denseLatencyMs: Double
+    /// How fast the device runs now against its profile (`pace`): the latency table is the
+    /// profile's times this.
+    public let pace: Double
     /// Latency of everything but the decision layers, in the latency table's terms (`remainder`).
     public let remainderMs: Double
     /// Calibration images every configuration is recovered on before its accuracy counts (0:
@@ -107,28 +110,28 @@ public final class PruningEnvironment {
     public private(set) var evaluations = 0
     public private(set) var evaluationSeconds = 0.0
 
-    /// `denseEndToEndMs` is the dense model's latency measured end to end, and
-    /// `fastestEndToEndMs` that of the table's fastest configuration measured with it, if it was.
-    /// `inputs` are the model's (`LayerInputs`), computed here when not given.
+    /// `latency` is the profile's table, `denseEndToEndMs` the dense model's latency measured end
+    /// to end, and `denseTurns` the turns it was measured in beside its decision layers (`pace`,
+    /// `remainder`). `inputs` are the model's (`LayerInputs`), computed here when not given.
     public init(model: Model, calibration: LabelledData, budget: Budget, latency: LatencyTable, inputs: LayerInputs? = nil,
-                denseEndToEndMs: Double, fastestEndToEndMs: Double? = nil, recoveryImages: Int = 0) throws {
+                denseEndToEndMs: Double, denseTurns: [DenseTurn] = [], recoveryImages: Int = 0) throws {
         self.recoveryImages = min(recoveryImages, calibration.count)
         self.model = model
         shaped = try model.specialized()
         let (layers, allowed) = try Self.decisions(of: model)
         (self.layers, self.allowed) = (layers, allowed)
         precondition(latency.latencies.count == layers.count, "one latency row per decision layer")
-        self.latency = latency
         let inputs = try inputs ?? LayerInputs(model: model, layers: layers, allowed: allowed)
         self.inputs = inputs
         self.calibration = calibration
         self.budget = budget
         denseMACs = shaped.costs().reduce(0) { $0 + $1.macs }
         denseLatencyMs = denseEndToEndMs
-        let dense = [Int](repeating: 0, count: layers.count), fastest = latency.fastest
-        remainderMs = Self.remainder(denseLayersMs: latency.total(dense, inputs: inputs(dense)),
-                                     fastestLayersMs: latency.total(fastest, inputs: inputs(fastest)),
-                                     denseMs: denseEndToEndMs, fastestMs: fastestEndToEndMs)
+        let dense = [Int](repeating: 0, count: layers.count), stored = latency.total(dense, inputs: inputs(dense))
+        pace = Self.pace(storedLayersMs: stored, turns: denseTurns)
+        let latency = latency.scaled(by: pace)
+        self.latency = latency
+        remainderMs = Self.remainder(layersMs: stored * pace, denseMs: denseEndToEndMs, turns: denseTurns)
         let costs = Dictionary(uniqueKeysWithValues: [TensorLayout.blocked, .planar].map { input in
             (input, zip(layers, allowed).enumerated().map { l, pair in
                 pair.1.indices.map { c in
@@ -193,33 +196,38 @@ public final class PruningEnvironment {
         Int((Double(layer.macs) * SearchSpace.candidates[c].density).rounded())
     }
 
-    /// The latency of everything but the decision layers, in the latency table's terms: the dense
-    /// model measured end to end less its layers' stored latencies (`denseLayersMs`), re-based on
-    /// the table's fastest configuration (its layers: `fastestLayersMs`) when that was measured
-    /// end to end with it.
+    /// How fast the device runs now against its profile: the median over `turns` of the dense
+    /// model's layers measured alone now, over their latencies in the profile (`storedLayersMs`);
+    /// 1 without turns.
     ///
-    /// The layers' latencies come from the profile store, measured at some other time. When the
-    /// device is busier now (a shared machine), the dense model's time now less its layers' stored
-    /// time puts the whole slowdown into the rest of the model: ResNet-20's dense model measured
-    /// 1.204 ms in one search and 1.254 ms in the next, and its rest went from 0.034 to 0.084 ms,
-    /// which put a budget of a third of the dense latency out of reach. Assuming that a busier
-    /// device slows everything by one factor, the two measurements give both: the factor is their
-    /// difference over their layers' stored difference, and the rest is the dense time over the
-    /// factor less its layers. The factor is a difference of two measurements: only when the
-    /// fastest configuration saves at least a quarter of the dense layers' time, and the factor
-    /// comes out between 1 and 1.25, is it trusted over the plain difference. Otherwise it says
-    /// that the layers run differently alone and in the model, not that the device is busier (as
-    /// they did when the table priced every layer on blocked input, and the fastest configuration
-    /// mixed kernels that write both layouts). On a small CNN
-    /// (examples/ccexam, layers measured a minute before) it came out 0.63, which made the rest
-    /// 0.231 ms, more than the whole dense model's 0.219; later 0.78–0.81, which moved the rest
-    /// between 0.007 ms (its profile's) and 0.030 ms from run to run, and every estimate with it.
-    public static func remainder(denseLayersMs dense: Double, fastestLayersMs fastest: Double, denseMs: Double, fastestMs: Double?) -> Double {
-        let plain = max(0, denseMs - dense)
-        guard let fastestMs, dense - fastest >= dense / 4 else { return plain }
-        let slowdown = (denseMs - fastestMs) / (dense - fastest)
-        guard (1...1.25).contains(slowdown) else { return plain }
-        return max(0, denseMs / slowdown - dense)
+    /// The budget is in milliseconds of now (`sculpt bench` gives them), and the chosen
+    /// configuration is measured now; the profile was measured at some other time, under another
+    /// load of a shared machine or other conditions. On this host a store measured the day before
+    /// put the example's dense layers at 0.127 ms when they ran in 0.061, and every configuration
+    /// over a budget of half the dense latency; ResNet-20's at 0.478 ms when they ran in 0.532,
+    /// and the configurations chosen within 0.211 ms by the profile measured 0.25–0.27 ms.
+    /// Scaling every layer by one factor assumes that a busier device slows every kernel alike.
+    public static func pace(storedLayersMs: Double, turns: [DenseTurn]) -> Double {
+        guard !turns.isEmpty, storedLayersMs > 0 else { return 1 }
+        let paces = turns.map { $0.layersMs / storedLayersMs }.sorted()
+        return paces[paces.count / 2]
+    }
+
+    /// The latency of everything but the decision layers, in the latency table's terms: the
+    /// median over `turns` of the dense model's time over its layers' time alone, less one, times
+    /// the layers' time in the table (`layersMs`); without turns, the dense model's time
+    /// (`denseMs`) less its layers' time in the table.
+    ///
+    /// Measured beside the model in each turn, the layers slow down with it when the device gets
+    /// busier, and the rest as a share of them does not. (Before 2026-12-07 the rest was taken
+    /// from the dense model and the fastest configuration measured end to end, and the slowdown
+    /// from their difference: a difference of two measurements, which on this host moved a small
+    /// CNN's rest between 0.003 and 0.030 ms from run to run, its estimates by ±20 %, and
+    /// ResNet-20's rest to 0.047 ms in a slow phase.)
+    public static func remainder(layersMs: Double, denseMs: Double, turns: [DenseTurn]) -> Double {
+        guard !turns.isEmpty else { return max(0, denseMs - layersMs) }
+        let shares = turns.map { max(0, $0.modelMs / $0.layersMs - 1) }.sorted()
+        return layersMs * shares[shares.count / 2]
     }
 
     /// The estimated latency and the MACs of a configuration, known before it is evaluated.
