@@ -229,6 +229,7 @@ struct Prune: ParsableCommand {
                                  denseTop1: try environment.evaluate(denseChoices).top1,
                                  denseTop1HeldOut: try heldOutTop1(dense, [:]),
                                  denseLatencyMs: denseLatency, denseMACs: environment.denseMACs,
+                                 pace: environment.pace, restMs: environment.remainderMs,
                                  final: final, uniform: uniform, random: random,
                                  atUniformLatency: atUniform.map(entry), atRandomLatency: result.atRandomLatency.map(entry),
                                  recovery: recovery,
@@ -239,18 +240,22 @@ struct Prune: ParsableCommand {
         print(report.summary)
     }
 
-    /// The dense model (ONNX bytes) end to end, then its decision layers' specs measured alone
-    /// and fresh, in turns (`DenseTurn`): five, because a slow phase of the host can last through
-    /// one or two.
+    /// The dense model (ONNX bytes) end to end and its decision layers' specs measured alone and
+    /// fresh, in turns (`DenseTurn`): five, because a slow phase of the host can last through one
+    /// or two. Each turn measures the model before and after the layers and takes the mean, so
+    /// that a change of pace during the turn weighs on both alike.
     func measureInTurns(_ model: Data, layers specs: [KernelSpec], source: any ProfileSource) throws -> [DenseTurn] {
         let threads = self.threads
+        func modelMs() throws -> Double {
+            try waitFor { try await source.measureModel(model, threads: threads, batch: 1) }.statistics.medianMilliseconds
+        }
         return try (0..<5).map { _ in
-            let modelMs = try waitFor { try await source.measureModel(model, threads: threads, batch: 1) }.statistics.medianMilliseconds
+            let before = try modelMs()
             var layersMs = 0.0
             for chunk in chunks(specs) {
                 layersMs += try waitFor { try await source.measure(chunk, fresh: true) }.reduce(0) { $0 + $1.statistics.medianMilliseconds }
             }
-            return DenseTurn(modelMs: modelMs, layersMs: layersMs)
+            return DenseTurn(modelMs: (before + (try modelMs())) / 2, layersMs: layersMs)
         }
     }
 

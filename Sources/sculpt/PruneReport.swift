@@ -67,6 +67,10 @@ struct PruneReport: Encodable {
     var denseTop1HeldOut: Double?
     var denseLatencyMs: Double
     var denseMACs: Int
+    /// How fast the device ran the layers at the start against its profile, and the rest of the
+    /// model in those terms (`PruningEnvironment.pace`, `remainder`).
+    var pace: Double
+    var restMs: Double
     var final: Entry
     var uniform: Entry
     var random: Entry
@@ -101,7 +105,8 @@ struct PruneReport: Encodable {
         try c.encode(agentEpisodes, forKey: .agentEpisodes)
         try c.encode(heldToUniformLatency, forKey: .heldToUniformLatency)
         try c.encode(seed, forKey: .seed)
-        try c.encode(["top1": denseTop1, "top1_heldout": denseTop1HeldOut, "latency_ms": denseLatencyMs, "macs": Double(denseMACs)]
+        try c.encode(["top1": denseTop1, "top1_heldout": denseTop1HeldOut, "latency_ms": denseLatencyMs, "macs": Double(denseMACs),
+                      "pace": pace, "rest_ms": restMs]
             .compactMapValues { $0 }, forKey: .dense)
         try c.encode(final, forKey: .final)
         try c.encodeIfPresent(atUniformLatency, forKey: .atUniformLatency)
@@ -165,8 +170,9 @@ struct PruneReport: Encodable {
 
             \(verdict)
 
-            The agent's end-to-end latency estimate (sum of the measured layers plus the rest of the
-            model) is off by \(String(format: "%+.1f", error)) % from the measured end-to-end latency.
+            The agent's end-to-end latency estimate (sum of the measured layers, scaled by \(String(format: "%.2f", pace)) to the
+            device's pace at the start, plus \(String(format: "%.3f", restMs)) ms for the rest of the model) is off by
+            \(String(format: "%+.1f", error)) % from the measured end-to-end latency.
 
             ## Recovery of the chosen configuration
 

@@ -86,6 +86,9 @@ import Testing
                 #expect(turns.count == 7 && entry?["latency_ms"] as? Double == turns.sorted()[3])
             }
             #expect(final["latency_ms_estimated"] is Double)
+            // The device's pace against the profile, and the rest of the model, from the start-up turns.
+            let dense = try #require(report["dense"] as? [String: Any])
+            #expect((dense["pace"] as? Double ?? 0) > 0 && (dense["rest_ms"] as? Double ?? -1) >= 0, "\(dense)")
             #expect(report["episodes"] as? Int == 8 && (report["agent_episodes"] as? Int ?? 0) >= 8)
             // Held to the uniform configuration's latency only within a latency budget.
             #expect(report["agent_episodes_at_uniform_latency"] as? Int == 0)
