@@ -33,6 +33,24 @@ import Testing
         #expect(relativeError(actual.values, expected.values) <= 1e-6)
     }
 
+    /// The 2×2, stride-2 kernel against the reference: widths that use its 16-wide, 8-wide and
+    /// scalar steps, odd sizes it drops the last row and column of; ceil mode and padding go to
+    /// the general kernel.
+    @Test(arguments: [Pooling.Kind.max, .average])
+    func halvingMatchesReference(kind: Pooling.Kind) {
+        for (planes, height, width) in [(32, 28, 28), (3, 9, 7), (2, 6, 52), (5, 4, 70)] {
+            let s = PoolingShape(planes: planes, height: height, width: width, outHeight: height / 2, outWidth: width / 2,
+                                 kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0)
+            #expect(Pooling.halves(s))
+            let input = Buffer(random: s.planes * s.height * s.width, seed: 43)
+            let expected = Buffer(zeros: s.planes * s.outHeight * s.outWidth), actual = Buffer(zeros: expected.count)
+            ReferencePooling.run(kind, s, input: input.pointer, output: expected.pointer)
+            Pooling.runHalving(kind, s, input: input.pointer, output: actual.pointer, pool: ThreadPool(threads: 2))
+            #expect(relativeError(actual.values, expected.values) <= 1e-6, "\(s)")
+        }
+        #expect(!Pooling.halves(Self.shapes[2]) && !Pooling.halves(Self.shapes[0]) && Pooling.halves(Self.shapes[1]))
+    }
+
     /// The channel-blocked kernel against the reference on the same windows, with channel
     /// counts that fill one block, several, and a part of the last.
     @Test(arguments: shapes.indices, [Pooling.Kind.max, .average])

@@ -26,6 +26,7 @@ extension Operators {
             blocks.planes = inShape[0] * ChannelBlocks.count(inShape[1])
             return { Pooling.runBlocked(kind, blocks, input: input, output: output, pool: pool) }
         }
+        if Pooling.halves(shape) { return { Pooling.runHalving(kind, shape, input: input, output: output, pool: pool) } }
         workspace.reserve(floatsPerPart: Pooling.scratchFloats(shape))
         return { Pooling.run(kind, shape, input: input, output: output, pool: pool, workspace: workspace) }
     }
