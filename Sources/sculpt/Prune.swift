@@ -124,11 +124,11 @@ struct Prune: ParsableCommand {
             denseTurns = try measureInTurns(try dense.serializedData(), layers: denseSpecs, source: source)
         }
         let measuringSeconds = Date().timeIntervalSince(clock)
-        let denseLatency = TurnLatency(turns: denseTurns.map(\.modelMs)).median
+        let denseLatency = denseTurns.map(\.modelMs).median
         let environment = try PruningEnvironment(model: dense, calibration: calibration, budget: budget, latency: table, inputs: inputs,
                                                  denseEndToEndMs: denseLatency, denseTurns: denseTurns, recoveryImages: recoveryImages)
         log(String(format: "dense model: %.3f ms end to end, its layers %.3f ms alone (%.3f ms in the profile); the rest of the model: %.3f ms",
-                   denseLatency, TurnLatency(turns: denseTurns.map(\.layersMs)).median,
+                   denseLatency, denseTurns.map(\.layersMs).median,
                    table.total(denseChoices, inputs: inputs(denseChoices)), environment.remainderMs)
             + " (turns, model/layers: " + denseTurns.map { String(format: "%.3f/%.3f", $0.modelMs, $0.layersMs) }.joined(separator: ", ") + ")")
         if abs(environment.pace - 1) > 0.1 {

@@ -1,4 +1,5 @@
 import Foundation
+import SculptSearch
 
 /// A model's end-to-end latency measured in turns with the models it is compared with: every
 /// turn measures each model once, so two models' turns pair up in time.
@@ -12,7 +13,7 @@ struct TurnLatency {
     var turns: [Double]
 
     /// The median of the turns: the model's latency.
-    var median: Double { turns.sorted()[turns.count / 2] }
+    var median: Double { turns.median }
 
     /// Turns in which this model was slower than `other`.
     func turnsSlower(than other: TurnLatency) -> Int { zip(turns, other.turns).filter { $0 > $1 }.count }

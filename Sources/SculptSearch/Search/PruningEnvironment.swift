@@ -209,8 +209,7 @@ public final class PruningEnvironment {
     /// Scaling every layer by one factor assumes that a busier device slows every kernel alike.
     public static func pace(storedLayersMs: Double, turns: [DenseTurn]) -> Double {
         guard !turns.isEmpty, storedLayersMs > 0 else { return 1 }
-        let paces = turns.map { $0.layersMs / storedLayersMs }.sorted()
-        return paces[paces.count / 2]
+        return turns.map { $0.layersMs / storedLayersMs }.median
     }
 
     /// The latency of everything but the decision layers, in the latency table's terms: the
@@ -226,8 +225,7 @@ public final class PruningEnvironment {
     /// ResNet-20's rest to 0.047 ms in a slow phase.)
     public static func remainder(layersMs: Double, denseMs: Double, turns: [DenseTurn]) -> Double {
         guard !turns.isEmpty else { return max(0, denseMs - layersMs) }
-        let shares = turns.map { max(0, $0.modelMs / $0.layersMs - 1) }.sorted()
-        return layersMs * shares[shares.count / 2]
+        return layersMs * turns.map { max(0, $0.modelMs / $0.layersMs - 1) }.median
     }
 
     /// The estimated latency and the MACs of a configuration, known before it is evaluated.
