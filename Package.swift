@@ -122,7 +122,7 @@ let package = Package(
         ),
 
         .testTarget(name: "SculptGraphTests", dependencies: ["SculptGraph", "SculptTestSupport"]),
-        .testTarget(name: "SculptDataTests", dependencies: ["SculptData"]),
+        .testTarget(name: "SculptDataTests", dependencies: ["SculptData", "SculptTestSupport"]),
         .testTarget(name: "SculptKernelsTests", dependencies: ["SculptKernels", "SculptTestSupport"], swiftSettings: hostCPU),
         .testTarget(
             name: "SculptRuntimeTests",

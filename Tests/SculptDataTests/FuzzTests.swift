@@ -1,5 +1,6 @@
 import Foundation
 import SculptData
+import SculptTestSupport
 import Testing
 
 /// Random corruptions of valid files: the readers return or throw a `DataError`, and never crash or hang.

@@ -1,5 +1,6 @@
 import Foundation
 import SculptData
+import SculptTestSupport
 import Testing
 
 /// Loading evaluation data from NumPy files, and the errors for data that does not fit.

@@ -1,5 +1,6 @@
 import Foundation
 import SculptData
+import SculptTestSupport
 import Testing
 
 /// Bad `.npz` input: corrupt ZIP structure and corrupt members throw a one-line `DataError`.

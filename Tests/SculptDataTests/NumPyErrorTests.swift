@@ -1,5 +1,6 @@
 import Foundation
 import SculptData
+import SculptTestSupport
 import Testing
 
 /// Bad `.npy` input: each case throws a `DataError` whose one line names the file and the problem.

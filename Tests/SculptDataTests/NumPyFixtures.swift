@@ -1,4 +1,5 @@
 import Foundation
+import SculptTestSupport
 
 /// Files written by NumPy itself, generated once per test run into a temporary directory.
 enum NumPyFixtures {

@@ -1,5 +1,6 @@
 import Foundation
 import SculptData
+import SculptTestSupport
 import Testing
 
 /// Reading a large `.npy` file is a bulk copy, not a loop over elements.

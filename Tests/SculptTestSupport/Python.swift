@@ -3,6 +3,8 @@ import Foundation
 /// A Python process that failed, with what it printed to stderr.
 public struct PythonFailure: Error, CustomStringConvertible, Sendable {
     public var description: String
+
+    public init(description: String) { self.description = description }
 }
 
 /// Runs `python3` with `arguments` in `directory` and returns its standard output.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Malformed requests get a 4xx with a reason, and the daemon keeps serving.
-@Suite struct BadInputTests {
+@Suite(.stateDirectories) struct BadInputTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
         var method = "POST"
@@ -49,7 +49,7 @@ import Testing
 
     @Test func everyBadRequestIsRefusedAndTheDaemonKeepsServing() async throws {
         let daemon = try DaemonProcess(stateDir: temporaryStateDir())
-        defer { try? daemon.stop() }
+        defer { _ = try? daemon.stop() }
         for test in Self.cases {
             let answer = try await HTTP.send(test.method, URL(string: daemon.url.absoluteString + test.path)!,
                                              body: test.body.map { Data($0.utf8) })
@@ -65,7 +65,7 @@ import Testing
     /// A 100 MB body: refused (413) or the connection cut, never a dead daemon.
     @Test func hundredMegabyteBodyIsRefused() async throws {
         let daemon = try DaemonProcess(stateDir: temporaryStateDir())
-        defer { try? daemon.stop() }
+        defer { _ = try? daemon.stop() }
         let body = Data(repeating: UInt8(ascii: "["), count: 100_000_000)
         for path in ["/v1/measure", "/v1/models/measure"] {
             if let answer = try? await HTTP.post(daemon, path, body) {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The config file is checked strictly, and flags override it.
-@Suite struct ConfigTests {
+@Suite(.stateDirectories) struct ConfigTests {
     @Test func anUnknownKeyIsRefusedByName() throws {
         let daemon = try DaemonProcess(stateDir: temporaryStateDir(), config: #"{"sampels": 3}"#, waitUntilListening: false)
         #expect(try daemon.waitForExit() != 0)
@@ -18,7 +18,7 @@ import Testing
     /// The file says port 1 (privileged, unusable); the flag (`--port 0`, given by DaemonProcess) wins.
     @Test func flagsOverrideTheFile() async throws {
         let daemon = try DaemonProcess(stateDir: temporaryStateDir(), config: #"{"port": 1, "samples": 3}"#)
-        defer { try? daemon.stop() }
+        defer { _ = try? daemon.stop() }
         #expect(daemon.port > 1)
         let report = try await HTTP.get(daemon, "/v1/device").json
         #expect((report["protocol"] as? [String: Any])?["samples"] as? Int == 3)

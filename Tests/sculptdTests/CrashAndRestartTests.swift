@@ -5,7 +5,7 @@ import Testing
 
 /// What a client was told survives the daemon: a graceful stop, and `kill -9` in the middle of
 /// writes.
-@Suite struct CrashAndRestartTests {
+@Suite(.stateDirectories) struct CrashAndRestartTests {
     @Test func sigtermStopsGracefullyAndARestartAnswersFromTheCache() async throws {
         let stateDir = temporaryStateDir()
         let first = try DaemonProcess(stateDir: stateDir)
@@ -17,7 +17,7 @@ import Testing
         #expect(first.log.contains("stopped"))
 
         let second = try DaemonProcess(stateDir: stateDir)
-        defer { try? second.stop() }
+        defer { _ = try? second.stop() }
         let again = try await HTTP.measure(second, [smallSpec(channels: 16), smallSpec(channels: 8)])
         let cached = try #require(again.json["results"] as? [[String: Any]])
         #expect(cached.map { $0["cached"] as? Bool } == [true, true])
@@ -72,7 +72,7 @@ import Testing
         let store = try ProfileStore(path: stateDir.appendingPathComponent("profiles.sqlite").path)
         #expect(try store.integrityCheck() == "ok")
         let restarted = try DaemonProcess(stateDir: stateDir, config: config)
-        defer { try? restarted.stop() }
+        defer { _ = try? restarted.stop() }
         for (channels, stamp) in survivors {
             let answer = try await HTTP.measure(restarted, [smallSpec(channels: channels, size: 6)])
             let result = try #require((answer.json["results"] as? [[String: Any]])?.first, "\(answer.text)")
@@ -85,7 +85,7 @@ import Testing
     @Test func aSecondDaemonOnTheSameStateDirectoryRefusesToStart() async throws {
         let stateDir = temporaryStateDir()
         let first = try DaemonProcess(stateDir: stateDir)
-        defer { try? first.stop() }
+        defer { _ = try? first.stop() }
         let second = try DaemonProcess(stateDir: stateDir, waitUntilListening: false)
         let status = try second.waitForExit()
         #expect(status != 0)

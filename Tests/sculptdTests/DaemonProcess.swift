@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import SculptTestSupport
 #if canImport(Glibc)
 import Glibc
@@ -36,7 +37,7 @@ final class DaemonProcess: @unchecked Sendable {
         let configFile = stateDir.appendingPathComponent("test-config.json")
         try Data(config.utf8).write(to: configFile)
         logFile = stateDir.appendingPathComponent("sculptd-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process = Process()
         process.executableURL = try Self.binary
         process.arguments = ["--port", "0", "--state-dir", stateDir.path, "--config", configFile.path] + arguments
@@ -100,7 +101,32 @@ struct DaemonFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A fresh state directory under the system's temporary folder.
+/// A fresh state directory in the running test's folder (see `StateDirectories`), removed
+/// with it when the test ends.
 func temporaryStateDir() -> URL {
-    FileManager.default.temporaryDirectory.appendingPathComponent("sculptd-tests-\(UUID().uuidString)", isDirectory: true)
+    guard let folder = StateDirectories.folder else {
+        preconditionFailure("temporaryStateDir() needs the suite's .stateDirectories trait")
+    }
+    return folder.appendingPathComponent(UUID().uuidString, isDirectory: true)
+}
+
+/// Gives each test a temporary folder for its daemons' state directories and removes it when
+/// the test ends, so test runs leave nothing behind in /tmp.
+struct StateDirectories: SuiteTrait, TestTrait, TestScoping {
+    @TaskLocal static var folder: URL?
+
+    var isRecursive: Bool { true }
+
+    func provideScope(for test: Test, testCase: Test.Case?,
+                      performing function: @Sendable () async throws -> Void) async throws {
+        guard testCase != nil else { return try await function() }  // the suite itself: nothing to set up
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sculptd-tests-\(UUID().uuidString)", isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await Self.$folder.withValue(folder) { try await function() }
+    }
+}
+
+extension Trait where Self == StateDirectories {
+    /// Temporary state directories for the daemons of each test, removed when it ends.
+    static var stateDirectories: Self { Self() }
 }

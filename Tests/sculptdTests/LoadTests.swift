@@ -3,10 +3,10 @@ import Testing
 
 /// Many clients at once: every answer is a success, or a documented 429 (queue full, with
 /// Retry-After) for requests that need measuring.
-@Suite struct LoadTests {
+@Suite(.stateDirectories) struct LoadTests {
     @Test func thousandMixedRequestsFromSixteenClients() async throws {
         let daemon = try DaemonProcess(stateDir: temporaryStateDir())
-        defer { try? daemon.stop() }
+        defer { _ = try? daemon.stop() }
         let cachedBatch = try JSONSerialization.data(withJSONObject: ["specs": (1...8).map { smallSpec(channels: 4 * $0) }])
         let primed = try await HTTP.post(daemon, "/v1/measure", cachedBatch)
         #expect(primed.status == 200, "\(primed.text)")
@@ -53,7 +53,7 @@ import Testing
         // too short in CI: under the parallel tests' load the next request came after it.
         let daemon = try DaemonProcess(stateDir: temporaryStateDir(),
                                        config: #"{"warmup_seconds": 0.01, "sample_seconds": 1.0, "samples": 5, "queue_capacity": 1}"#)
-        defer { try? daemon.stop() }
+        defer { _ = try? daemon.stop() }
         let cached = try await HTTP.measure(daemon, [smallSpec(channels: 4)])  // measured once, then cached
         #expect(cached.status == 200)
         let busy = Task { try await HTTP.measure(daemon, [smallSpec(channels: 5)]) }

@@ -6,7 +6,7 @@ import Glibc
 
 /// sd_notify over a real unix datagram socket, as systemd provides it: READY once listening,
 /// watchdog pings at half of WATCHDOG_USEC, STOPPING on SIGTERM.
-@Suite struct NotifyTests {
+@Suite(.stateDirectories) struct NotifyTests {
     /// A bound datagram socket that collects what the daemon sends.
     final class NotifySocket {
         let fd: Int32
@@ -68,7 +68,7 @@ import Glibc
         let socket = try NotifySocket(abstract: true)
         let daemon = try DaemonProcess(stateDir: temporaryStateDir(),
                                        environment: ["NOTIFY_SOCKET": socket.name, "WATCHDOG_USEC": "100000", "WATCHDOG_PID": "1"])
-        defer { try? daemon.stop() }
+        defer { _ = try? daemon.stop() }
         let messages = socket.receive(seconds: 1) { _ in false }
         #expect(messages.contains { $0.contains("READY=1") })
         #expect(!messages.contains("WATCHDOG=1"))

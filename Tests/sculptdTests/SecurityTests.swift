@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Beyond loopback the daemon needs a bearer token, and checks it on every route but /healthz.
-@Suite struct SecurityTests {
+@Suite(.stateDirectories) struct SecurityTests {
     @Test func anyAddressButLoopbackNeedsATokenFile() throws {
         let daemon = try DaemonProcess(stateDir: temporaryStateDir(), arguments: ["--host", "0.0.0.0"], waitUntilListening: false)
         #expect(try daemon.waitForExit() != 0)
@@ -16,7 +16,7 @@ import Testing
         let token = "s3cret-" + UUID().uuidString
         try Data((token + "\n").utf8).write(to: tokenFile)
         let daemon = try DaemonProcess(stateDir: stateDir, arguments: ["--host", "127.0.0.1", "--token-file", tokenFile.path])
-        defer { try? daemon.stop() }
+        defer { _ = try? daemon.stop() }
         #expect(try await HTTP.get(daemon, "/healthz").status == 200)
         let missing = try await HTTP.get(daemon, "/v1/device")
         #expect(missing.status == 401)

@@ -14,8 +14,8 @@ import Testing
 
     func systemdAnalyze(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
         let out = directory.appendingPathComponent("analyze.out"), err = directory.appendingPathComponent("analyze.err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["systemd-analyze"] + arguments
