@@ -9,7 +9,8 @@ struct Measure: ParsableCommand {
         discussion: """
             SPECS.json holds {"specs": [{"op": "conv2d", "in_channels": 64, "out_channels": 64, \
             "height": 56, "width": 56, "kernel": 3, "stride": 1, "groups": 1, \
-            "pattern": {"family": "dense"}, "threads": 1}, ...]} (DESIGN.md's kernel spec). \
+            "pattern": {"family": "dense"}, "threads": 1}, ...]} (DESIGN.md's kernel spec; "op" is \
+            conv2d, linear, or reorder for a layout conversion between layers: docs/daemon.md). \
             Specs measured before on the device are answered from its profile store (cached: true), \
             unless --fresh is given.
             """)

@@ -5,7 +5,7 @@ import SculptProfiles
 struct ProfilesQuery: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "query", abstract: "Query the cached profiles by spec fields.")
 
-    @Option(help: "conv2d or linear.") var op: String?
+    @Option(help: "conv2d, linear or reorder.") var op: String?
     @Option(help: "Pattern family (dense, grouped, ...).") var family: String?
     @Option(help: "Input channels.") var inChannels: Int?
     @Option(help: "Output channels.") var outChannels: Int?

@@ -92,6 +92,7 @@ struct Prune: ParsableCommand {
         let (layers, allowed) = try PruningEnvironment.decisions(of: dense)
         guard !layers.isEmpty else { throw CommandError("\(model.model): no layer that the search can prune") }
         let inputs = try LayerInputs(model: dense, layers: layers, allowed: allowed)
+        let conversions = try LayoutConversions(model: dense, layers: layers, inputs: inputs)
         let options = PruneCheckpoint.Options(model: model.model, data: data, budget: budget.json, episodes: episodes, seed: seed,
                                               recoveryImages: recoveryImages)
         let resumed = resume ? try PruneCheckpoint.read(from: directory) : nil
@@ -106,15 +107,19 @@ struct Prune: ParsableCommand {
             log("resuming after episode \(resumed.search.episodesDone)")
         } else {
             let requests = LatencyTable.requests(layers: layers, allowed: allowed, inputs: inputs.possible, threads: threads)
-            log("latency of \(requests.count) layer configurations on \(device.device == "local" ? "this machine" : device.device) (\(threads) thread(s))")
+            let reorders = conversions.all()
+            let specs = requests.map(\.spec) + reorders.map { $0.spec(threads: threads) }
+            log("latency of \(requests.count) layer configurations and \(reorders.count) layout conversions on "
+                + "\(device.device == "local" ? "this machine" : device.device) (\(threads) thread(s))")
             var medians = [Double](), cached = 0
-            for specs in chunks(requests.map(\.spec)) {
-                let entries = try waitFor { try await source.measure(specs) }
+            for chunk in chunks(specs) {
+                let entries = try waitFor { try await source.measure(chunk) }
                 medians += entries.map(\.statistics.medianMilliseconds)
                 cached += entries.filter(\.cached).count
-                log("  \(medians.count)/\(requests.count) (\(cached) of them from the profile cache)")
+                log("  \(medians.count)/\(specs.count) (\(cached) of them from the profile cache)")
             }
-            table = LatencyTable(layers: layers.count, requests: requests, medians: medians)
+            table = LatencyTable(layers: layers.count, requests: requests, medians: Array(medians.prefix(requests.count)),
+                                 conversions: Dictionary(uniqueKeysWithValues: zip(reorders.map(\.key), medians.dropFirst(requests.count))))
             let denseInputs = inputs(denseChoices)
             let denseSpecs = layers.indices.map { l in
                 let own = requests.filter { $0.layer == l && $0.candidate == 0 }
@@ -126,6 +131,7 @@ struct Prune: ParsableCommand {
         let measuringSeconds = Date().timeIntervalSince(clock)
         let denseLatency = denseTurns.map(\.modelMs).median
         let environment = try PruningEnvironment(model: dense, calibration: calibration, budget: budget, latency: table, inputs: inputs,
+                                                 conversions: conversions,
                                                  denseEndToEndMs: denseLatency, denseTurns: denseTurns, recoveryImages: recoveryImages)
         log(String(format: "dense model: %.3f ms end to end, its layers %.3f ms alone (%.3f ms in the profile); the rest of the model: %.3f ms",
                    denseLatency, denseTurns.map(\.layersMs).median,
@@ -136,14 +142,14 @@ struct Prune: ParsableCommand {
             log(String(format: "the device runs the layers %.2f times as fast as its profile says: every layer's latency is scaled by %.2f",
                        1 / environment.pace, environment.pace))
         }
-        if environment.cheapestShare > 1 {
+        if try environment.cheapestShare > 1 {
             // Every episode then makes the same configuration: say so before spending them.
             var rest = ""
             if case .latency = budget {
                 rest = String(format: " (%.3f ms of it is the rest of the model, besides the layers the search prunes)", environment.remainderMs)
             }
             log(String(format: "warning: no configuration meets the budget: the cheapest costs %.2f times it%@; the search returns the cheapest",
-                       environment.cheapestShare, rest))
+                       try environment.cheapestShare, rest))
         }
         var settings = PatternSearch.Settings()
         settings.evaluations = episodes
@@ -208,7 +214,8 @@ struct Prune: ParsableCommand {
         let models = try chosen.map(pruned)
         let measured = try measure(models)
         let entries = try chosen.indices.map { i in
-            PruneReport.Entry(chosen[i], measured: measured[i], heldOut: try heldOutTop1(models[i].0, models[i].1.kernels))
+            PruneReport.Entry(chosen[i], measured: measured[i], heldOut: try heldOutTop1(models[i].0, models[i].1.kernels),
+                              conversionsMs: try environment.conversionsMs(chosen[i].choices))
         }
         func entry(_ e: Evaluation) -> PruneReport.Entry { entries[chosen.firstIndex { $0.choices == e.choices }!] }
         let (final, uniform, random) = (entries[0], entry(result.uniform), entry(result.random))

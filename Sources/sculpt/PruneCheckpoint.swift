@@ -6,7 +6,8 @@ import Synchronization
 /// exactly: the options it ran with, the latencies it measured, and the agent's state.
 struct PruneCheckpoint: Codable {
     /// 5: the dense model's turns (`DenseTurn`) replace its latency and the fastest configuration's.
-    static let schemaVersion = 5
+    /// 6: the latency table holds the layout conversions' latencies.
+    static let schemaVersion = 6
     static let fileName = "checkpoint.json"
 
     struct Options: Codable, Equatable {

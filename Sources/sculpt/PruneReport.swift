@@ -10,23 +10,26 @@ struct PruneReport: Encodable {
         var top1HeldOut: Double?
         /// End to end, measured in turns with the other entries.
         var latency: TurnLatency
-        /// Sum of the measured layers plus the rest of the model.
+        /// Sum of the measured layers plus the rest of the model and `conversionsMs`.
         var latencyMsEstimated: Double
+        /// What the layout conversions it makes beyond the dense model's cost (estimated).
+        var conversionsMs: Double
         var macs: Int
         var reward: Double
 
-        init(_ e: Evaluation, measured: TurnLatency, heldOut: Double?) {
+        init(_ e: Evaluation, measured: TurnLatency, heldOut: Double?, conversionsMs: Double) {
             top1 = e.top1
             top1HeldOut = heldOut
             latency = measured
             latencyMsEstimated = e.latencyMs
+            self.conversionsMs = conversionsMs
             macs = e.macs
             reward = e.reward
         }
 
         enum CodingKeys: String, CodingKey {
             case top1, top1HeldOut = "top1_heldout", latencyMs = "latency_ms", turns = "latency_ms_turns"
-            case latencyMsEstimated = "latency_ms_estimated", macs, reward
+            case latencyMsEstimated = "latency_ms_estimated", conversionsMs = "conversions_ms", macs, reward
         }
 
         func encode(to encoder: Encoder) throws {
@@ -36,6 +39,7 @@ struct PruneReport: Encodable {
             try c.encode(latency.median, forKey: .latencyMs)
             try c.encode(latency.turns, forKey: .turns)
             try c.encode(latencyMsEstimated, forKey: .latencyMsEstimated)
+            try c.encode(conversionsMs, forKey: .conversionsMs)
             try c.encode(macs, forKey: .macs)
             try c.encode(reward, forKey: .reward)
         }
@@ -171,8 +175,9 @@ struct PruneReport: Encodable {
             \(verdict)
 
             The agent's end-to-end latency estimate (sum of the measured layers, scaled by \(String(format: "%.2f", pace)) to the
-            device's pace at the start, plus \(String(format: "%.3f", restMs)) ms for the rest of the model) is off by
-            \(String(format: "%+.1f", error)) % from the measured end-to-end latency.
+            device's pace at the start, plus \(String(format: "%.3f", restMs)) ms for the rest of the model and
+            \(String(format: "%+.3f", final.conversionsMs)) ms for the layout conversions between its layers beyond the dense
+            model's) is off by \(String(format: "%+.1f", error)) % from the measured end-to-end latency.
 
             ## Recovery of the chosen configuration
 

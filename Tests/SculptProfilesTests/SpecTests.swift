@@ -58,6 +58,8 @@ import Testing
         (KernelSpec(inChannels: 4096, outChannels: 4096, height: 1024, width: 1024, kernel: 3, batch: 16), "floats"),
         (KernelSpec(op: .linear, inChannels: 8, outChannels: 8, kernel: 3), "linear takes no kernel"),
         (KernelSpec(op: .linear, inChannels: 8, outChannels: 8, inputLayout: .planar), "or input_layout"),
+        (KernelSpec(op: .reorder, inChannels: 16, outChannels: 8, height: 4, width: 4), "keeps the channels"),
+        (KernelSpec(op: .reorder, inChannels: 16, outChannels: 16, kernel: 3), "takes no kernel"),
         (KernelSpec(inChannels: 8, outChannels: 8, pattern: PatternConfig(family: .nm, n: 4, m: 4)), "n < m"),
     ])
     func outOfBoundsSpecsAreRejectedWithAReason(spec: KernelSpec, reason: String) {
@@ -70,7 +72,8 @@ import Testing
     }
 
     /// Convolutions take every family our kernels run, where it fits the kernel size; linear
-    /// layers dense and connectivity; lowered families and N:M linear layers are not measurable as such.
+    /// layers dense and connectivity; lowered families and N:M linear layers are not measurable as
+    /// such; a reorder has no pattern.
     @Test func patternFamiliesMeasurableWhereAKernelRunsThem() throws {
         func spec(_ family: PatternConfig.Family, kernel: Int, op: KernelSpec.Operation = .conv2d) -> KernelSpec {
             KernelSpec(op: op, inChannels: 8, outChannels: 8, kernel: kernel, pattern: PatternConfig(family: family))
@@ -92,6 +95,10 @@ import Testing
         #expect { try WorkloadBuilder.check(spec(.nm, kernel: 1, op: .linear)) } throws: { error in
             guard case .notMeasurable = error as? SpecError else { return false }
             return true
+        }
+        #expect(throws: Never.self) { try WorkloadBuilder.check(spec(.dense, kernel: 1, op: .reorder)) }
+        #expect(throws: SpecError.invalid("a reorder has no pattern: it copies every value")) {
+            try WorkloadBuilder.check(spec(.grouped, kernel: 1, op: .reorder))
         }
     }
 }

@@ -103,6 +103,41 @@ import Testing
         }
     }
 
+    /// The layout conversions priced between layers, with those inside the layers' own
+    /// measurements (a kernel that reads the other layout than its input arrives in), are the
+    /// Reorder steps the runtime runs in the pruned model: random configurations of ResNet-20,
+    /// whose residual adds join layers that write different layouts.
+    @Test func layoutConversionsAreTheRuntimesReorders() throws {
+        let model = try Model(contentsOf: Repository.path("examples/resnet20/model.onnx"))
+        let (layers, allowed) = try PruningEnvironment.decisions(of: model)
+        let inputs = try LayerInputs(model: model, layers: layers, allowed: allowed)
+        let conversions = try LayoutConversions(model: model, layers: layers, inputs: inputs)
+        let measured = Set(conversions.all().map(\.key))
+        let dense = try conversions.unpriced([Int](repeating: 0, count: layers.count)).count
+        var random = SeededRandom(seed: 5), more = 0
+        for _ in 0..<8 {
+            let choices = allowed.map { row in
+                let ok = row.indices.filter { row[$0] }
+                return ok[Int(random.next() % UInt64(ok.count))]
+            }
+            let masks = try ModelMasks.select(model: model, config: SearchSpace.config(layers: layers, choices: choices))
+            let session = try InferenceSession(model: masks.apply(to: model), kernels: masks.kernels)
+            let reorders = session.profile(runs: 1).filter { $0.opType == "Reorder" }.count
+            let arriving = inputs(choices)
+            let insideLayers = layers.indices.filter { l in
+                guard case .convolution(let shape) = layers[l].kind else { return false }
+                let kernel = SearchSpace.candidates[choices[l]].sparseKernel.map { ConvolutionKernels.variant(of: $0, for: shape, input: arriving[l]) }
+                    ?? ConvolutionKernels.preferred(for: shape, input: arriving[l])
+                return kernel.layouts.input != arriving[l]
+            }.count
+            let unpriced = try conversions.unpriced(choices)
+            #expect(unpriced.count + insideLayers == reorders, "\(choices)")
+            #expect(unpriced.allSatisfy { measured.contains($0.key) })
+            if unpriced.count > dense { more += 1 }
+        }
+        #expect(more > 0)
+    }
+
     /// Choices among the feasible candidates, drawn at random, make configurations within the
     /// budget also where a layer costs more on planar input (what groups of 4 write) than on
     /// blocked: at the latency of groups of 16 everywhere, where groups of 4, cheaper on blocked
@@ -113,27 +148,34 @@ import Testing
         let blocked = zip(layers, allowed).map { layer, ok in
             zip(SearchSpace.candidates, ok).map { $1 ? Double(layer.macs) * $0.density / 1e6 * ($0.group == 4 ? 0.8 : 1) : nil }
         }
-        let table = LatencyTable(latencies: blocked, planarInput: blocked.map { $0.map { $0.map { 1.5 * $0 } } })
+        // Every conversion between layers priced too (the dense model's before its classifier).
+        let conversions = try LayoutConversions(model: Self.model, layers: layers, inputs: inputs).all()
+        let table = LatencyTable(latencies: blocked, planarInput: blocked.map { $0.map { $0.map { 1.5 * $0 } } },
+                                 conversions: Dictionary(uniqueKeysWithValues: conversions.map { ($0.key, 0.05) }))
         let dense = [Int](repeating: 0, count: layers.count)
         let groupsOf16 = SearchSpace.candidates.firstIndex { $0.family == .grouped && $0.group == 16 && $0.keep == 4 && $0.connectivity == 0 }!
         let uniform = allowed.map { $0[groupsOf16] ? groupsOf16 : 0 }
         let target = table.total(uniform, inputs: inputs(uniform))
         let environment = try PruningEnvironment(model: Self.model, calibration: Self.calibration, budget: .latency(target), latency: table,
                                                  inputs: inputs, denseEndToEndMs: table.total(dense, inputs: inputs(dense)))
-        #expect(abs(environment.cost(uniform).latencyMs - target) < 1e-12)
+        #expect(abs(try environment.cost(uniform).latencyMs - target) < 1e-12)
+        #expect(try environment.conversionsMs(uniform) == 0)
         var random = SeededRandom(seed: 11), distinct = Set<[Int]>()
         for _ in 0..<300 {
             var choices = [Int?](repeating: nil, count: layers.count)
             for d in choices.indices {
-                let options = environment.feasible(choices, at: d).enumerated().filter(\.element).map(\.offset)
+                let options = try environment.feasible(choices, at: d).enumerated().filter(\.element).map(\.offset)
                 choices[d] = options[Int(random.next() % UInt64(options.count))]
             }
             let configuration = choices.map { $0! }
             distinct.insert(configuration)
-            #expect(environment.cost(configuration).latencyMs <= target * (1 + 1e-9), "\(configuration)")
+            #expect(try environment.cost(configuration).latencyMs <= target * (1 + 1e-9), "\(configuration)")
         }
         // Groups of 4 are among them, where the layer after can take them too or a cheap layer.
         #expect(distinct.count > 50)
+        // Among them configurations that convert less than the dense model (the last convolution
+        // on groups of 4 writes the planar tensor the classifier reads).
+        #expect(try distinct.contains { try environment.conversionsMs($0) < 0 })
         #expect(distinct.contains { $0.contains { SearchSpace.candidates[$0].group == 4 && SearchSpace.candidates[$0].family == .grouped } })
     }
 
@@ -181,7 +223,7 @@ import Testing
         let environment = try PruningEnvironment(model: Self.model, calibration: Self.calibration, budget: .latency(stored),
                                                  latency: table, denseEndToEndMs: stored * 0.55, denseTurns: turns)
         #expect(abs(environment.pace - 0.5) < 1e-9)
-        #expect(abs(environment.cost([Int](repeating: 0, count: environment.layers.count)).latencyMs - stored * 0.55) < 1e-9)
+        #expect(abs(try environment.cost([Int](repeating: 0, count: environment.layers.count)).latencyMs - stored * 0.55) < 1e-9)
         for (scaled, profile) in zip(environment.latency.latencies.joined(), table.latencies.joined()) {
             #expect(scaled.map { $0 * 2 } == profile)
         }
@@ -273,6 +315,6 @@ import Testing
         #expect(result.randomAll.count == Set(result.agent.map(\.choices)).count)
         // Held to the lower limit for a while only: the budget's own limit afterwards.
         let none = [Int?](repeating: nil, count: environment.layers.count)
-        #expect(environment.feasible(none, at: 0) == (try Self.environment(budget: .latency(0.45 * dense))).feasible(none, at: 0))
+        #expect(try environment.feasible(none, at: 0) == (try Self.environment(budget: .latency(0.45 * dense))).feasible(none, at: 0))
     }
 }

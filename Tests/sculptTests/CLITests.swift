@@ -85,7 +85,8 @@ import Testing
                 let turns = try #require(entry?["latency_ms_turns"] as? [Double])
                 #expect(turns.count == 7 && entry?["latency_ms"] as? Double == turns.sorted()[3])
             }
-            #expect(final["latency_ms_estimated"] is Double)
+            // The estimate includes the layout conversions the configuration adds (or saves) between its layers.
+            #expect(final["latency_ms_estimated"] is Double && final["conversions_ms"] is Double)
             // The device's pace against the profile, and the rest of the model, from the start-up turns.
             let dense = try #require(report["dense"] as? [String: Any])
             #expect((dense["pace"] as? Double ?? 0) > 0 && (dense["rest_ms"] as? Double ?? -1) >= 0, "\(dense)")

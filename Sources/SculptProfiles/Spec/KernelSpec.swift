@@ -10,10 +10,13 @@ import SculptPatterns
 /// dense, 1 thread, `batch` 1, and `height`/`width` 1. For `linear`, `in_channels` and
 /// `out_channels` are the features and `batch` the rows. A convolution's `input_layout` is the
 /// layout its input arrives in: `blocked` (the default: the output of another convolution) or
-/// `planar` (the network's input), which the runtime reads with another kernel variant.
+/// `planar` (the network's input), which the runtime reads with another kernel variant. A
+/// `reorder` converts a tensor of `in_channels` (= `out_channels`) channels of `height` × `width`
+/// arriving in `input_layout` into the other layout, as the runtime does where layers that write
+/// different layouts meet.
 public struct KernelSpec: Codable, Hashable, Sendable {
     public enum Operation: String, Codable, Sendable, CaseIterable {
-        case conv2d, linear
+        case conv2d, linear, reorder
     }
 
     public var op: Operation
@@ -112,6 +115,9 @@ public struct KernelSpec: Codable, Hashable, Sendable {
                 + (batch > 1 ? " n\(batch)" : "") + (inputLayout == .planar ? " planar-in" : "") + " \(pattern) t\(threads)"
         case .linear:
             "linear \(inChannels)→\(outChannels) rows \(batch) \(pattern) t\(threads)"
+        case .reorder:
+            "reorder \(inChannels)@\(height)x\(width)" + (batch > 1 ? " n\(batch)" : "")
+                + (inputLayout == .planar ? " planar→blocked" : " blocked→planar") + " t\(threads)"
         }
     }
 }

@@ -63,6 +63,9 @@ public struct SpecLimits: Codable, Sendable, Equatable {
             try check(spec.kernel == 1 && spec.stride == 1 && spec.groups == 1 && spec.height == 1 && spec.width == 1
                         && spec.inputLayout == .blocked,
                       "linear takes no kernel, stride, groups, height, width (rows are `batch`) or input_layout")
+        case .reorder:
+            try check(spec.outChannels == spec.inChannels && spec.kernel == 1 && spec.stride == 1 && spec.groups == 1,
+                      "reorder keeps the channels (out_channels = in_channels) and takes no kernel, stride or groups")
         }
         let outPlane = ((spec.height - 1) / spec.stride + 1) * ((spec.width - 1) / spec.stride + 1)
         let weights = spec.outChannels * (spec.inChannels / spec.groups) * spec.kernel * spec.kernel

@@ -28,6 +28,7 @@ public enum WorkloadBuilder {
         switch try kind(of: spec) {
         case .convolution: return try ConvolutionWorkload(spec: spec, pool: pool, seed: seed)
         case .denseLinear: return try DenseLinearWorkload(spec: spec, pool: pool, seed: seed)
+        case .reorder: return ReorderWorkload(spec: spec, pool: pool, seed: seed)
         }
     }
 
@@ -42,10 +43,12 @@ public enum WorkloadBuilder {
         for i in weight.indices where !keep[i] { weight[i] = 0 }
     }
 
-    private enum Kind { case convolution, denseLinear }
+    private enum Kind { case convolution, denseLinear, reorder }
 
     private static func kind(of spec: KernelSpec) throws(SpecError) -> Kind {
         switch (spec.op, spec.pattern.family) {
+        case (.reorder, .dense): return .reorder
+        case (.reorder, _): throw SpecError.invalid("a reorder has no pattern: it copies every value")
         case (.conv2d, .dense): return .convolution
         case (.linear, .dense): return .denseLinear
         case (.linear, .connectivity):

@@ -25,6 +25,8 @@ struct LayoutPlan {
     private(set) var outputs = [String: String]()
     /// The layout each convolution's input arrives in (before any conversion), by node name.
     private(set) var convolutionInputs = [String: TensorLayout]()
+    /// Converted copies that a convolution reads as its input, and its node name.
+    private(set) var convolutionInputCopies = [String: String]()
     private var converted = [String: String]()
 
     /// Operators that work on blocked tensors as well, element by element (their output takes
@@ -48,6 +50,7 @@ struct LayoutPlan {
                 convolutionInputs[fused.name] = layout(x)
                 let kernel = try Operators.convolutionKernel(fused, tensors, input: layout(x))
                 node.node.inputs[0] = try ensure(x, kernel.layouts.input)
+                if node.node.inputs[0] != x { convolutionInputCopies[node.node.inputs[0]] = fused.name }
                 outputLayout = kernel.layouts.output
             } else {
                 outputLayout = keepsBlocked(fused) ? .blocked : .planar

@@ -1,6 +1,7 @@
 import SculptKernels
 import SculptPatterns
 import SculptProfiles
+import SculptRuntime
 
 /// The measured latency of every (layer, candidate) pair the search may choose, in milliseconds,
 /// for each layout the layer's input can arrive in.
@@ -15,10 +16,13 @@ public struct LatencyTable: Sendable, Codable {
     public var latencies: [[Double?]]
     /// The same with the input arriving planar: the model's input, or what groups of 4 wrote.
     public var planarInput: [[Double?]]
+    /// The layout conversions between layers (`LayoutConversions`), by `LayoutConversion.key`.
+    public var conversions: [String: Double]
 
-    public init(latencies: [[Double?]], planarInput: [[Double?]]? = nil) {
+    public init(latencies: [[Double?]], planarInput: [[Double?]]? = nil, conversions: [String: Double] = [:]) {
         self.latencies = latencies
         self.planarInput = planarInput ?? latencies.map { $0.map { _ in nil } }
+        self.conversions = conversions
     }
 
     /// One allowed pair in one input layout, and the spec that measures it.
@@ -55,9 +59,11 @@ public struct LatencyTable: Sendable, Codable {
         return requests
     }
 
-    /// The table of `layers` × the candidates from the requests and their measured medians.
-    public init(layers: Int, requests: [Request], medians: [Double]) {
-        self.init(latencies: Array(repeating: Array(repeating: nil, count: SearchSpace.candidates.count), count: layers))
+    /// The table of `layers` × the candidates from the requests and their measured medians, and
+    /// the conversions' measured medians.
+    public init(layers: Int, requests: [Request], medians: [Double], conversions: [String: Double] = [:]) {
+        self.init(latencies: Array(repeating: Array(repeating: nil, count: SearchSpace.candidates.count), count: layers),
+                  conversions: conversions)
         for (request, median) in zip(requests, medians) {
             switch request.input {
             case .blocked: latencies[request.layer][request.candidate] = median
@@ -75,7 +81,13 @@ public struct LatencyTable: Sendable, Codable {
     /// Every latency times `factor` (the device's pace now against the one measured).
     public func scaled(by factor: Double) -> LatencyTable {
         LatencyTable(latencies: latencies.map { $0.map { $0.map { $0 * factor } } },
-                     planarInput: planarInput.map { $0.map { $0.map { $0 * factor } } })
+                     planarInput: planarInput.map { $0.map { $0.map { $0 * factor } } },
+                     conversions: conversions.mapValues { $0 * factor })
+    }
+
+    /// What `conversions` cost together (those not measured: nothing).
+    public func total(_ conversions: [LayoutConversion]) -> Double {
+        conversions.reduce(0) { $0 + (self.conversions[$1.key] ?? 0) }
     }
 
     /// The sum of the chosen candidates' latencies, each layer's input arriving in `inputs[l]`

@@ -21,7 +21,7 @@ public struct LayerInputs: Sendable {
     /// For each layer, the layers before it that make its input planar when they write planar.
     private let planarWhen: [[Int]]
     /// writesPlanar[l][c]: candidate c makes layer l write a planar output.
-    private let writesPlanar: [[Bool]]
+    public let writesPlanar: [[Bool]]
 
     public init(model: Model, layers: [PrunableLayer], allowed: [[Bool]]) throws {
         let plan = try ConvolutionInputLayouts(model)

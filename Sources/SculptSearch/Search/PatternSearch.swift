@@ -194,7 +194,7 @@ public final class PatternSearch {
             draws += 1
             var choices = [Int?](repeating: nil, count: environment.layers.count)
             for d in choices.indices {
-                let feasible = environment.feasible(choices, at: d)
+                let feasible = try environment.feasible(choices, at: d)
                 let options = feasible.indices.filter { feasible[$0] }
                 choices[d] = options[Int(random.next() % UInt64(options.count))]
             }
@@ -230,7 +230,7 @@ public final class PatternSearch {
         let start = Date()
         for d in environment.layers.indices {
             let t = ppo.act(features.input(choices: choices, current: d), node: features.decisionNodes[d],
-                            candidates: features.candidates(choices: choices, at: d), allowed: environment.feasible(choices, at: d))
+                            candidates: features.candidates(choices: choices, at: d), allowed: try environment.feasible(choices, at: d))
             choices[d] = t.action
             transitions.append(t)
         }

@@ -79,6 +79,8 @@ public final class PruningEnvironment {
     public let latency: LatencyTable
     /// The layout each layer's input arrives in under a configuration.
     public let inputs: LayerInputs
+    /// The layout conversions between layers under a configuration.
+    public let conversions: LayoutConversions
     public let calibration: LabelledData
     public let budget: Budget
     public let denseMACs: Int
@@ -87,8 +89,11 @@ public final class PruningEnvironment {
     /// How fast the device runs now against its profile (`pace`): the latency table is the
     /// profile's times this.
     public let pace: Double
-    /// Latency of everything but the decision layers, in the latency table's terms (`remainder`).
+    /// Latency of everything but the decision layers, in the latency table's terms (`remainder`):
+    /// the dense model's, its layout conversions included.
     public let remainderMs: Double
+    /// What the dense model's layout conversions cost (part of `remainderMs`).
+    private let denseConversionsMs: Double
     /// Calibration images every configuration is recovered on before its accuracy counts (0:
     /// accuracy of the masks alone).
     public let recoveryImages: Int
@@ -112,9 +117,11 @@ public final class PruningEnvironment {
 
     /// `latency` is the profile's table, `denseEndToEndMs` the dense model's latency measured end
     /// to end, and `denseTurns` the turns it was measured in beside its decision layers (`pace`,
-    /// `remainder`). `inputs` are the model's (`LayerInputs`), computed here when not given.
+    /// `remainder`). `inputs` and `conversions` are the model's (`LayerInputs`,
+    /// `LayoutConversions`), computed here when not given.
     public init(model: Model, calibration: LabelledData, budget: Budget, latency: LatencyTable, inputs: LayerInputs? = nil,
-                denseEndToEndMs: Double, denseTurns: [DenseTurn] = [], recoveryImages: Int = 0) throws {
+                conversions: LayoutConversions? = nil, denseEndToEndMs: Double, denseTurns: [DenseTurn] = [],
+                recoveryImages: Int = 0) throws {
         self.recoveryImages = min(recoveryImages, calibration.count)
         self.model = model
         shaped = try model.specialized()
@@ -123,6 +130,8 @@ public final class PruningEnvironment {
         precondition(latency.latencies.count == layers.count, "one latency row per decision layer")
         let inputs = try inputs ?? LayerInputs(model: model, layers: layers, allowed: allowed)
         self.inputs = inputs
+        let conversions = try conversions ?? LayoutConversions(model: model, layers: layers, inputs: inputs)
+        self.conversions = conversions
         self.calibration = calibration
         self.budget = budget
         denseMACs = shaped.costs().reduce(0) { $0 + $1.macs }
@@ -132,6 +141,7 @@ public final class PruningEnvironment {
         let latency = latency.scaled(by: pace)
         self.latency = latency
         remainderMs = Self.remainder(layersMs: stored * pace, denseMs: denseEndToEndMs, turns: denseTurns)
+        denseConversionsMs = latency.total(try conversions.unpriced(dense))
         let costs = Dictionary(uniqueKeysWithValues: [TensorLayout.blocked, .planar].map { input in
             (input, zip(layers, allowed).enumerated().map { l, pair in
                 pair.1.indices.map { c in
@@ -228,10 +238,19 @@ public final class PruningEnvironment {
         return layersMs * turns.map { max(0, $0.modelMs / $0.layersMs - 1) }.median
     }
 
-    /// The estimated latency and the MACs of a configuration, known before it is evaluated.
-    public func cost(_ choices: [Int]) -> (latencyMs: Double, macs: Int) {
-        (latency.total(choices, inputs: inputs(choices)) + remainderMs,
+    /// The estimated latency and the MACs of a configuration, known before it is evaluated: its
+    /// layers, the rest of the dense model, and the layout conversions it makes beyond the dense
+    /// model's (`conversionsMs`).
+    public func cost(_ choices: [Int]) throws -> (latencyMs: Double, macs: Int) {
+        (latency.total(choices, inputs: inputs(choices)) + remainderMs + (try conversionsMs(choices)),
          denseMACs - zip(layers, choices).reduce(0) { $0 + $1.0.macs - Self.keptMACs($1.0, $1.1) })
+    }
+
+    /// What the layout conversions that no layer's measurement includes cost under `choices`,
+    /// less the dense model's (which the rest of the model holds): negative when the
+    /// configuration converts less.
+    public func conversionsMs(_ choices: [Int]) throws -> Double {
+        latency.total(try conversions.unpriced(choices)) - denseConversionsMs
     }
 
     /// Runs `body` with the configurations the agent can make held to `limit` (in the budget's
@@ -246,7 +265,9 @@ public final class PruningEnvironment {
 
     /// What the cheapest configuration the agent can make costs (the first decision's cheapest
     /// completion, `feasible`), as a share of the budget: over 1 when none it makes meets it.
-    public var cheapestShare: Double { completions([Int?](repeating: nil, count: layers.count), at: 0).min()! / limit }
+    public var cheapestShare: Double {
+        get throws { try completions([Int?](repeating: nil, count: layers.count), at: 0).min()! / limit }
+    }
 
     /// What each candidate of decision `d` costs after the choices before it (which decide the
     /// layout its input arrives in), as shares of the budget (infinite where not allowed).
@@ -274,8 +295,8 @@ public final class PruningEnvironment {
     /// a feasible candidate when the one before had; the least each later layer costs in any
     /// layout is no such guarantee (groups of 4 are cheap but make the next layer's input planar,
     /// which costs that layer more).
-    public func feasible(_ choices: [Int?], at d: Int) -> [Bool] {
-        let totals = completions(choices, at: d)
+    public func feasible(_ choices: [Int?], at d: Int) throws -> [Bool] {
+        let totals = try completions(choices, at: d)
         // A hair under the limit: the evaluation sums the same costs in another order.
         let fits = totals.map { $0 / limit <= 1 - 1e-9 }
         if fits.contains(true) { return fits }
@@ -285,11 +306,12 @@ public final class PruningEnvironment {
 
     /// What the configuration costs, in the budget's unit, with each candidate of decision `d`
     /// after the choices before it and each later layer on its cheapest candidate in the layout
-    /// the choices before it give it (infinite where not allowed).
-    private func completions(_ choices: [Int?], at d: Int) -> [Double] {
+    /// the choices before it give it (infinite where not allowed); the layout conversions of the
+    /// completed configuration included.
+    private func completions(_ choices: [Int?], at d: Int) throws -> [Double] {
         let spent = spentCost(choices, before: d), input = inputs.input(of: d, choices)
         var trial = choices
-        return allowed[d].indices.map { c -> Double in
+        return try allowed[d].indices.map { c -> Double in
             guard allowed[d][c] else { return .infinity }
             trial[d] = c
             var total = spent + costs[input]![d][c]
@@ -298,6 +320,7 @@ public final class PruningEnvironment {
                 trial[j] = row.indices.min { row[$0] < row[$1] }!
                 total += row[trial[j]!]
             }
+            if case .latency = budget { total += try conversionsMs(trial.map { $0! }) }
             return total
         }
     }
@@ -309,7 +332,7 @@ public final class PruningEnvironment {
         let masks = try masks(choices)
         let accuracy = try Accuracy.evaluate(try prunedModel(choices), kernels: masks.kernels, on: calibration, dataName: "calibration data",
                                              batch: min(256, max(1, calibration.count)))
-        let (latency, macs) = cost(choices)
+        let (latency, macs) = try cost(choices)
         // Top-1 moves in steps of one image; the confidence, worth less than one image, orders
         // equally accurate configurations so that the agent learns from every episode.
         let score = accuracy.top1 + accuracy.confidence / Double(accuracy.count + 1)
