@@ -36,7 +36,7 @@ for threads in 1 2; do .build/release/KernelBenchmarks "$threads" | tee "$out/ke
 # shared host): the bundled example within half its measured dense latency (the goal: ≤ 5
 # minutes on 2 cores; within 35 % of its MACs every configuration near the budget is as accurate
 # as the dense model, 511 of 512), ResNet-20 within 47 % of its measured dense latency, and a
-# model this project did not make (examples/ccexam) within 35 % of its MACs.
+# model this project did not make (examples/ccexam) within 60 % of its measured dense latency.
 store="$out/profiles.sqlite"
 rm -f "$store" "$store-wal" "$store-shm"
 dense_ms() { .build/release/sculpt bench "$1" --format json | python3 -c 'import json, sys; print(json.load(sys.stdin)["median_ms"])'; }
@@ -45,11 +45,16 @@ example_ms=$(dense_ms examples/mnist/model.onnx)
     --test-data examples/mnist/test.npz --device local --store "$store" \
     --target-latency "$(python3 -c "print(round(0.5 * $example_ms, 4))")" --episodes 200 \
     --out "$out/prune-mnist" 2>&1 | tee "$out/prune-mnist.txt"
+# ResNet-20 is calibrated on half its held-out images and reported on the other half: on the
+# images it trained on (calib.npz) every configuration near the budget is right on 510-511 of 512.
+python3 scripts/split_heldout.py examples/resnet20/test.npz 500 "$out/resnet20-halves"
 resnet20_ms=$(dense_ms examples/resnet20/model.onnx)
-/usr/bin/time -v .build/release/sculpt prune examples/resnet20/model.onnx --data examples/resnet20/calib.npz \
-    --test-data examples/resnet20/test.npz --device local --store "$store" \
+/usr/bin/time -v .build/release/sculpt prune examples/resnet20/model.onnx --data "$out/resnet20-halves/calib.npz" \
+    --test-data "$out/resnet20-halves/test.npz" --device local --store "$store" \
     --target-latency "$(python3 -c "print(round(0.47 * $resnet20_ms, 3))")" --episodes 200 \
     --out "$out/prune-resnet20" 2>&1 | tee "$out/prune-resnet20.txt"
+ccexam_ms=$(dense_ms examples/ccexam/model.onnx)
 /usr/bin/time -v .build/release/sculpt prune examples/ccexam/model.onnx --data examples/ccexam/calib.npz \
-    --test-data examples/ccexam/test.npz --device local --store "$store" --target-macs 0.35 --episodes 200 \
+    --test-data examples/ccexam/test.npz --device local --store "$store" \
+    --target-latency "$(python3 -c "print(round(0.6 * $ccexam_ms, 4))")" --episodes 200 \
     --out "$out/prune-ccexam" 2>&1 | tee "$out/prune-ccexam.txt"
