@@ -13,15 +13,15 @@ import SculptRuntime
 /// wrote — the runtime converts one of them, and the dense model's rest of the model holds only
 /// the dense model's conversions. On ResNet-20 configurations mixing groups of 4 (which write
 /// planar) and groups of 16 (blocked) ran 4 % slower than equally estimated uniform ones
-/// (2026-12-07); on a small CNN the dense model's conversion before its classifier, absent in
-/// configurations ending in groups of 4, made the estimates 18–28 % high.
+/// (2026-12-07), 0.005 ms of such conversions in one of 0.2 ms.
 ///
 /// Which conversions a configuration makes follows from which decision layers write planar, and
 /// the runtime's layout plan tells: asked once per such set.
 public final class LayoutConversions {
     private let plan: ConvolutionInputLayouts
-    /// Per decision layer: its name, and a kernel of a candidate that writes planar.
+    /// The decision layers' names.
     private let names: Set<String>
+    /// Per decision layer: its name and the kernel of a candidate that writes planar, if one does.
     private let planarKernels: [(name: String, kernel: ConvolutionKernel)?]
     private let writesPlanar: [[Bool]]
     /// The tensors in the model that a conversion may copy (batch, channels, height, width).
