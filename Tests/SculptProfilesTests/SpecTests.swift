@@ -71,6 +71,15 @@ import Testing
         }
     }
 
+    /// A reorder is bounded by its tensors alone: 4096 channels of 64 × 64 would be 69 G
+    /// multiply-accumulates as a 1×1 convolution, over the limit, and are 16 M floats to copy.
+    @Test func aReorderIsBoundedByItsTensors() throws {
+        try SpecLimits().validate(KernelSpec(op: .reorder, inChannels: 4096, outChannels: 4096, height: 64, width: 64))
+        #expect(throws: SpecError.self) {
+            try SpecLimits().validate(KernelSpec(op: .reorder, inChannels: 8192, outChannels: 8192, height: 2048, width: 2048))
+        }
+    }
+
     /// Convolutions take every family our kernels run, where it fits the kernel size; linear
     /// layers dense and connectivity; lowered families and N:M linear layers are not measurable as
     /// such; a reorder has no pattern.

@@ -68,10 +68,11 @@ public struct SpecLimits: Codable, Sendable, Equatable {
                       "reorder keeps the channels (out_channels = in_channels) and takes no kernel, stride or groups")
         }
         let outPlane = ((spec.height - 1) / spec.stride + 1) * ((spec.width - 1) / spec.stride + 1)
-        let weights = spec.outChannels * (spec.inChannels / spec.groups) * spec.kernel * spec.kernel
+        // A reorder copies its input: no weights, no multiply-accumulates.
+        let weights = spec.op == .reorder ? 0 : spec.outChannels * (spec.inChannels / spec.groups) * spec.kernel * spec.kernel
         let floats = spec.batch * (spec.inChannels * spec.height * spec.width + spec.outChannels * outPlane) + weights
         try check(floats <= maxFloats, "input, weights and output need \(floats) floats, more than the limit of \(maxFloats)")
-        let macs = spec.batch * spec.outChannels * outPlane * (spec.inChannels / spec.groups) * spec.kernel * spec.kernel
+        let macs = spec.op == .reorder ? 0 : spec.batch * spec.outChannels * outPlane * (spec.inChannels / spec.groups) * spec.kernel * spec.kernel
         try check(macs <= maxMACs, "\(macs) multiply-accumulates per run, more than the limit of \(maxMACs)")
     }
 }
