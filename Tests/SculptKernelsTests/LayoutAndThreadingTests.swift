@@ -24,8 +24,9 @@ import Testing
 
     /// Planar → blocked → planar, element by element: channel counts and planes that are and
     /// are not multiples of 16 (the transposed runs and the scalar tails), two images, padded
-    /// lanes zeroed over whatever the blocked buffer held before.
-    @Test(arguments: [(1, 16, 16), (2, 37, 53), (2, 5, 3), (1, 48, 49), (1, 20, 32)])
+    /// lanes zeroed over whatever the blocked buffer held before; planes 4 KiB apart, which
+    /// `unblock` writes in two passes.
+    @Test(arguments: [(1, 16, 16), (2, 37, 53), (2, 5, 3), (1, 48, 49), (1, 20, 32), (2, 20, 1024), (1, 13, 2048)])
     func channelBlocksRoundTrip(batch: Int, channels: Int, plane: Int) {
         let pool = ThreadPool(threads: 2)
         let w = ChannelBlocks.width, blocks = ChannelBlocks.count(channels)

@@ -56,9 +56,15 @@ public enum ChannelBlocks {
     }
 
     /// Blocked → NCHW (padded lanes dropped), 16 pixels at a time like `block`.
+    ///
+    /// Planes a multiple of 4 KiB apart (32 × 32 pixels, 64 × 64) put the 16 stores of a run of
+    /// pixels in one L1 set, more than its ways: unblocking 16 × 32 × 32 took up to 3 times as
+    /// long as blocking it, or as unblocking 16 × 30 × 30. Such planes are written 8 at a time,
+    /// in two passes: on the Zen 5, 16 × 32 × 32 in 0.0016 ms instead of 0.0025, 64 × 64 × 64 in
+    /// 0.030 instead of 0.066 (docs/benchmarks.md); other planes ran 20 % slower so.
     public static func unblock(_ blocked: UnsafePointer<Float>, into planar: UnsafeMutablePointer<Float>,
                                batch: Int, channels: Int, plane: Int, pool: ThreadPool) {
-        let blocks = count(channels)
+        let blocks = count(channels), rowsPerPass = plane % 1024 == 0 ? width / 2 : width
         pool.parallelRanges(batch * blocks) { range in
             for task in range {
                 let n = task / blocks, b = task % blocks
@@ -66,11 +72,15 @@ public enum ChannelBlocks {
                 let source = blocked + (n * blocks + b) * plane * width
                 let out = planar + (n * channels + first) * plane
                 var p = 0
-                while p + width <= plane {
-                    var t = Transpose16 { i in (source + (p + i) * width).vector() }
-                    t.transpose()
-                    t.store { l, v in if l < lanes { (out + l * plane + p).store(v) } }
-                    p += width
+                for low in stride(from: 0, to: lanes, by: rowsPerPass) {
+                    let high = min(lanes, low + rowsPerPass)
+                    p = 0
+                    while p + width <= plane {
+                        var t = Transpose16 { i in (source + (p + i) * width).vector() }
+                        t.transpose()
+                        t.store { l, v in if l >= low && l < high { (out + l * plane + p).store(v) } }
+                        p += width
+                    }
                 }
                 for l in 0..<lanes {
                     for q in p..<plane { out[l * plane + q] = source[q * width + l] }

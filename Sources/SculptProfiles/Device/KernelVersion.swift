@@ -4,5 +4,5 @@
 /// this, and measurements of the old kernels stop answering for the new ones (they stay in the
 /// store, under the old version).
 public enum KernelVersion {
-    public static let current = "2026.12.3"
+    public static let current = "2026.12.4"
 }
