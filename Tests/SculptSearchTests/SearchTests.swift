@@ -126,9 +126,7 @@ import Testing
             let arriving = inputs(choices)
             let insideLayers = layers.indices.filter { l in
                 guard case .convolution(let shape) = layers[l].kind else { return false }
-                let kernel = SearchSpace.candidates[choices[l]].sparseKernel.map { ConvolutionKernels.variant(of: $0, for: shape, input: arriving[l]) }
-                    ?? ConvolutionKernels.preferred(for: shape, input: arriving[l])
-                return kernel.layouts.input != arriving[l]
+                return SearchSpace.candidates[choices[l]].kernel(for: shape, input: arriving[l]).layouts.input != arriving[l]
             }.count
             let unpriced = try conversions.unpriced(choices)
             #expect(unpriced.count + insideLayers == reorders, "\(choices)")

@@ -112,4 +112,13 @@ extension PatternConfig {
         case .kernel, .nm: ConvolutionKernels.patternFilters
         }
     }
+
+    /// The kernel a convolution of `shape` pruned by this pattern runs on, its input arriving in
+    /// `input`, as the runtime picks it: the variant of `sparseKernel` that reads that layout, or
+    /// the dense kernel the runtime prefers. Its input layout may still differ from `input` (then
+    /// the runtime converts the input first).
+    public func kernel(for shape: ConvolutionShape, input: TensorLayout) -> ConvolutionKernel {
+        sparseKernel.map { ConvolutionKernels.variant(of: $0, for: shape, input: input) }
+            ?? ConvolutionKernels.preferred(for: shape, input: input)
+    }
 }

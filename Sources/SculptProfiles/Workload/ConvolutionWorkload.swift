@@ -29,8 +29,7 @@ final class ConvolutionWorkload: Workload {
         let shape = spec.convolutionShape
         var random = SeededRandom(seed: seed)
         let weight = random.buffer(shape.weightCount), bias = random.buffer(shape.outChannels)
-        let kernel = spec.pattern.sparseKernel.map { ConvolutionKernels.variant(of: $0, for: shape, input: spec.inputLayout) }
-            ?? ConvolutionKernels.preferred(for: shape, input: spec.inputLayout)
+        let kernel = spec.pattern.kernel(for: shape, input: spec.inputLayout)
         try WorkloadBuilder.prune(weight, of: ConvolutionWorkload.layer(shape), by: spec.pattern)
         defer {
             weight.deallocate()

@@ -22,6 +22,9 @@ public struct LayerInputs: Sendable {
     private let planarWhen: [[Int]]
     /// writesPlanar[l][c]: candidate c makes layer l write a planar output.
     public let writesPlanar: [[Bool]]
+    /// Per layer, the kernel of its first candidate that writes planar, if one does: what the
+    /// runtime's layout plan is asked with for the layer writing planar.
+    public let planarKernels: [ConvolutionKernel?]
 
     public init(model: Model, layers: [PrunableLayer], allowed: [[Bool]]) throws {
         let plan = try ConvolutionInputLayouts(model)
@@ -29,11 +32,10 @@ public struct LayerInputs: Sendable {
             guard case .convolution(let shape) = layer.kind else { return allowed.map { _ in false } }
             return allowed.indices.map { c in
                 guard allowed[c] else { return false }
-                let kernel = SearchSpace.candidates[c].sparseKernel.map { ConvolutionKernels.variant(of: $0, for: shape, input: .blocked) }
-                    ?? ConvolutionKernels.preferred(for: shape, input: .blocked)
-                return kernel.layouts.output == .planar
+                return SearchSpace.candidates[c].kernel(for: shape, input: .blocked).layouts.output == .planar
             }
         }
+        planarKernels = writesPlanar.map { writes in writes.firstIndex(of: true).flatMap { SearchSpace.candidates[$0].sparseKernel } }
         func planarInputs(_ kernels: [String: ConvolutionKernel]) throws -> [Bool] {
             let inputs = try plan(kernels: kernels)
             return layers.map { inputs[$0.name] == .planar }
@@ -43,7 +45,7 @@ public struct LayerInputs: Sendable {
         self.alwaysPlanar = alwaysPlanar
         var planarWhen = [[Int]](repeating: [], count: layers.count)
         for (j, layer) in layers.enumerated() {
-            guard let c = writesPlanar[j].firstIndex(of: true), let kernel = SearchSpace.candidates[c].sparseKernel else { continue }
+            guard let kernel = planarKernels[j] else { continue }
             for (l, planar) in try planarInputs([layer.name: kernel]).enumerated() where planar && !alwaysPlanar[l] {
                 planarWhen[l].append(j)
             }

@@ -19,22 +19,15 @@ import SculptRuntime
 /// the runtime's layout plan tells: asked once per such set.
 public final class LayoutConversions {
     private let plan: ConvolutionInputLayouts
-    /// The decision layers' names.
-    private let names: Set<String>
-    /// Per decision layer: its name and the kernel of a candidate that writes planar, if one does.
-    private let planarKernels: [(name: String, kernel: ConvolutionKernel)?]
-    private let writesPlanar: [[Bool]]
+    private let layers: [PrunableLayer]
+    private let inputs: LayerInputs
     /// The tensors in the model that a conversion may copy (batch, channels, height, width).
     private let shapes: [[Int]]
     private var known = [[Bool]: [LayoutConversion]]()
 
     public init(model: Model, layers: [PrunableLayer], inputs: LayerInputs) throws {
         plan = try ConvolutionInputLayouts(model)
-        names = Set(layers.map(\.name))
-        writesPlanar = inputs.writesPlanar
-        planarKernels = zip(layers, inputs.writesPlanar).map { layer, writes in
-            writes.firstIndex(of: true).flatMap { SearchSpace.candidates[$0].sparseKernel }.map { (layer.name, $0) }
-        }
+        (self.layers, self.inputs) = (layers, inputs)
         let shaped = try model.specialized()
         shapes = Array(Set(shaped.tensors.values.filter { $0.constant == nil && $0.shape.count == 4 }.map(\.shape))).sorted {
             $0.lexicographicallyPrecedes($1)
@@ -51,13 +44,13 @@ public final class LayoutConversions {
 
     /// The conversions under `choices` that no decision layer's measurement includes.
     public func unpriced(_ choices: [Int]) throws -> [LayoutConversion] {
-        let planar = choices.indices.map { writesPlanar[$0][choices[$0]] }
+        let planar = choices.indices.map { inputs.writesPlanar[$0][choices[$0]] }
         if let conversions = known[planar] { return conversions }
         var kernels = [String: ConvolutionKernel]()
-        for (l, writes) in planar.enumerated() where writes {
-            if let (name, kernel) = planarKernels[l] { kernels[name] = kernel }
+        for l in planar.indices where planar[l] { kernels[layers[l].name] = inputs.planarKernels[l] }
+        let conversions = try plan.conversions(kernels: kernels).filter { conversion in
+            !layers.contains { $0.name == conversion.convolution }
         }
-        let conversions = try plan.conversions(kernels: kernels).filter { $0.convolution.map { !names.contains($0) } ?? true }
         known[planar] = conversions
         return conversions
     }
