@@ -35,7 +35,7 @@ for threads in 1 2; do .build/release/KernelBenchmarks "$threads" | tee "$out/ke
 # run (a fresh profile store), on one thread (whose turns are steadier than two threads' on a
 # shared host): the bundled example within half its measured dense latency (the goal: ≤ 5
 # minutes on 2 cores; within 35 % of its MACs every configuration near the budget is as accurate
-# as the dense model, 511 of 512), ResNet-20 within 47 % of its measured dense latency, and a
+# as the dense model, 511 of 512), ResNet-20 within 43 % of its measured dense latency, and a
 # model this project did not make (examples/ccexam) within 60 % of its measured dense latency.
 store="$out/profiles.sqlite"
 rm -f "$store" "$store-wal" "$store-shm"
@@ -47,11 +47,14 @@ example_ms=$(dense_ms examples/mnist/model.onnx)
     --out "$out/prune-mnist" 2>&1 | tee "$out/prune-mnist.txt"
 # ResNet-20 is calibrated on half its held-out images and reported on the other half: on the
 # images it trained on (calib.npz) every configuration near the budget is right on 510-511 of 512.
+# At 47 % of its latency both searches' best configurations reach the dense model's accuracy
+# (0.984 of those 500), a ceiling where single images decide between them; at 43 % (the cheapest
+# configuration costs 35-38 %) they stay under it.
 python3 scripts/split_heldout.py examples/resnet20/test.npz 500 "$out/resnet20-halves"
 resnet20_ms=$(dense_ms examples/resnet20/model.onnx)
 /usr/bin/time -v .build/release/sculpt prune examples/resnet20/model.onnx --data "$out/resnet20-halves/calib.npz" \
     --test-data "$out/resnet20-halves/test.npz" --device local --store "$store" \
-    --target-latency "$(python3 -c "print(round(0.47 * $resnet20_ms, 3))")" --episodes 200 \
+    --target-latency "$(python3 -c "print(round(0.43 * $resnet20_ms, 3))")" --episodes 200 \
     --out "$out/prune-resnet20" 2>&1 | tee "$out/prune-resnet20.txt"
 ccexam_ms=$(dense_ms examples/ccexam/model.onnx)
 /usr/bin/time -v .build/release/sculpt prune examples/ccexam/model.onnx --data examples/ccexam/calib.npz \

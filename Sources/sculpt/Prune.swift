@@ -101,9 +101,10 @@ struct Prune: ParsableCommand {
             throw CommandError("\(PruneCheckpoint.url(in: directory).relativePath): the checkpoint was made with other options (\(resumed.options))")
         }
         let clock = Date(), denseChoices = [Int](repeating: 0, count: layers.count)
-        let table: LatencyTable, denseTurns: [DenseTurn]
+        let table: LatencyTable, denseSpecs: [KernelSpec]
+        var denseTurns: [DenseTurn]
         if let resumed {
-            (table, denseTurns) = (resumed.latency, resumed.denseTurns)
+            (table, denseTurns, denseSpecs) = (resumed.latency, resumed.denseTurns, [])
             log("resuming after episode \(resumed.search.episodesDone)")
         } else {
             let requests = LatencyTable.requests(layers: layers, allowed: allowed, inputs: inputs.possible, threads: threads)
@@ -121,22 +122,38 @@ struct Prune: ParsableCommand {
             table = LatencyTable(layers: layers.count, requests: requests, medians: Array(medians.prefix(requests.count)),
                                  conversions: Dictionary(uniqueKeysWithValues: zip(reorders.map(\.key), medians.dropFirst(requests.count))))
             let denseInputs = inputs(denseChoices)
-            let denseSpecs = layers.indices.map { l in
+            denseSpecs = layers.indices.map { l in
                 let own = requests.filter { $0.layer == l && $0.candidate == 0 }
                 return (own.first { $0.input == denseInputs[l] } ?? own[0]).spec
             }
             log("the dense model end to end and its \(layers.count) layers alone, measured again in turns")
             denseTurns = try measureInTurns(try dense.serializedData(), layers: denseSpecs, source: source)
         }
+        func searchEnvironment(_ turns: [DenseTurn]) throws -> PruningEnvironment {
+            let environment = try PruningEnvironment(model: dense, calibration: calibration, budget: budget, latency: table, inputs: inputs,
+                                                     conversions: conversions, denseEndToEndMs: turns.map(\.modelMs).median,
+                                                     denseTurns: turns, recoveryImages: recoveryImages)
+            log(String(format: "dense model: %.3f ms end to end, its layers %.3f ms alone (%.3f ms in the profile); the rest of the model: %.3f ms",
+                       environment.denseLatencyMs, turns.map(\.layersMs).median,
+                       table.total(denseChoices, inputs: inputs(denseChoices)), environment.remainderMs)
+                + " (turns, model/layers: " + turns.map { String(format: "%.3f/%.3f", $0.modelMs, $0.layersMs) }.joined(separator: ", ") + ")")
+            return environment
+        }
+        var environment = try searchEnvironment(denseTurns)
+        // A slow phase of the device during the turns raises every estimate with it, and a tight
+        // budget can look out of reach: on this project's host ResNet-20's rest came out 0.041 ms
+        // instead of 0.000–0.007, and no configuration met 0.43 of its dense latency by the
+        // estimates, while the cheapest one measured 15 % under it. Such phases often pass within minutes.
+        if resumed == nil, case .latency = budget {
+            for attempt in 1...2 where try environment.cheapestShare > 1 {
+                log(String(format: "no configuration meets the budget by these turns (the cheapest costs %.2f times it): "
+                           + "measuring the dense model again, in case the device was busy (%d of 2)", try environment.cheapestShare, attempt))
+                denseTurns = try measureInTurns(try dense.serializedData(), layers: denseSpecs, source: source)
+                environment = try searchEnvironment(denseTurns)
+            }
+        }
         let measuringSeconds = Date().timeIntervalSince(clock)
-        let denseLatency = denseTurns.map(\.modelMs).median
-        let environment = try PruningEnvironment(model: dense, calibration: calibration, budget: budget, latency: table, inputs: inputs,
-                                                 conversions: conversions,
-                                                 denseEndToEndMs: denseLatency, denseTurns: denseTurns, recoveryImages: recoveryImages)
-        log(String(format: "dense model: %.3f ms end to end, its layers %.3f ms alone (%.3f ms in the profile); the rest of the model: %.3f ms",
-                   denseLatency, denseTurns.map(\.layersMs).median,
-                   table.total(denseChoices, inputs: inputs(denseChoices)), environment.remainderMs)
-            + " (turns, model/layers: " + denseTurns.map { String(format: "%.3f/%.3f", $0.modelMs, $0.layersMs) }.joined(separator: ", ") + ")")
+        let denseLatency = environment.denseLatencyMs
         if abs(environment.pace - 1) > 0.1 {
             // A profile measured under another load, or other conditions: say so, it is rescaled.
             log(String(format: "the device runs the layers %.2f times as fast as its profile says: every layer's latency is scaled by %.2f",

@@ -136,6 +136,21 @@ import Testing
         }
     }
 
+    /// A latency budget out of reach by the estimates: the dense model is measured again twice
+    /// (the device may have been busy) before the warning.
+    @Test func pruneMeasuresAgainWhenNoConfigurationMeetsALatencyBudget() throws {
+        try withTemporaryDirectory { directory in
+            let result = try runSculpt(["prune", Self.model, "--data", "examples/mnist/calib.npz", "--target-latency", "0.0001",
+                                        "--episodes", "4", "--recovery-images", "0",
+                                        "--out", directory.file("pruned").path])
+            #expect(result.status == 0, "\(result.stderr)")
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.filter { $0.contains("measuring the dense model again") }.count == 2)
+            #expect(lines.filter { $0.hasPrefix("dense model: ") }.count == 3)
+            #expect(result.stderr.contains("warning: no configuration meets the budget"))
+        }
+    }
+
     /// Ctrl-C saves a checkpoint and exits with 130; --resume finishes the search and removes it.
     @Test func interruptedPruneResumes() throws {
         try withTemporaryDirectory { directory in
