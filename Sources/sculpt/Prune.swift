@@ -23,7 +23,9 @@ struct Prune: ParsableCommand {
             evaluated --episodes distinct configurations: an episode that repeats one costs nothing \
             and does not count (at most 4 episodes per evaluation in all). The best uniform \
             configuration and random search within the budget, with as many evaluations, are run \
-            as baselines. Writes to DIR what `sculpt apply` writes (its config.json reproduces the \
+            as baselines. Under a latency budget each search's few most accurate configurations \
+            are then measured end to end, and its answer is the most accurate that the device \
+            measures within the budget. Writes to DIR what `sculpt apply` writes (its config.json reproduces the \
             result), plus report.json, report.md and plot.svg (accuracy against latency of every \
             configuration evaluated). Progress goes to stderr. Ctrl-C saves a checkpoint in DIR; \
             the same command with --resume continues where it stopped.
@@ -152,7 +154,6 @@ struct Prune: ParsableCommand {
                 environment = try searchEnvironment(denseTurns)
             }
         }
-        let measuringSeconds = Date().timeIntervalSince(clock)
         let denseLatency = environment.denseLatencyMs
         if abs(environment.pace - 1) > 0.1 {
             // A profile measured under another load, or other conditions: say so, it is rescaled.
@@ -167,6 +168,29 @@ struct Prune: ParsableCommand {
             }
             log(String(format: "warning: no configuration meets the budget: the cheapest costs %.2f times it%@; the search returns the cheapest",
                        try environment.cheapestShare, rest))
+        }
+        // Recovered once per configuration: measured, then evaluated on the held-out data.
+        var recovered = [[Int]: (Model, ModelMasks)]()
+        func pruned(_ e: Evaluation) throws -> (Model, ModelMasks) {
+            if let known = recovered[e.choices] { return known }
+            let model = (try environment.prunedModel(e.choices), try environment.masks(e.choices))
+            recovered[e.choices] = model
+            return model
+        }
+        // Configurations measured end to end on the device, in turns (`endToEnd`), as .sculpt models.
+        var measuringSeconds = Date().timeIntervalSince(clock)
+        func measured(_ evaluations: [Evaluation], with others: [Data] = []) throws -> [TurnLatency] {
+            let models = try evaluations.map { let (model, masks) = try pruned($0); return try SculptFile.serializedData(model, masks: masks) }
+            let start = Date()
+            defer { measuringSeconds += Date().timeIntervalSince(start) }
+            return try endToEnd(models + others, source: source)
+        }
+        // The best uniform configuration's latency as the device measures it, in the estimates' terms:
+        // measured with the dense model, in the same turns, as a share of the dense model's
+        // latency at the start (whatever the device's pace now).
+        func uniformLatency(_ uniform: Evaluation) throws -> Double {
+            let timed = try measured([uniform], with: [try dense.serializedData()])
+            return timed[0].median / timed[1].median * denseLatency
         }
         var settings = PatternSearch.Settings()
         settings.evaluations = episodes
@@ -184,7 +208,7 @@ struct Prune: ParsableCommand {
                           elapsed / Double(episode - startEpisode) * Double(episodeLimit - episode))
             log(String(format: "episode %d, evaluated %d/%d  best reward %.4f (top-1 %.4f, %.3f ms)  latest top-1 %.4f, %.3f ms  ETA %.0f s",
                        episode, evaluations, episodes, best.reward, best.top1, best.latencyMs, latest.top1, latest.latencyMs, eta))
-        }, note: { log($0) }, shouldStop: { interruption.load(ordering: .relaxed) })
+        }, note: { log($0) }, shouldStop: { interruption.load(ordering: .relaxed) }, uniformLatency: uniformLatency)
         guard var result = outcome else {
             try PruneCheckpoint(options: options, latency: table, denseTurns: denseTurns,
                                 search: search.checkpoint()).write(to: directory)
@@ -192,57 +216,37 @@ struct Prune: ParsableCommand {
             throw ExitCode(130)
         }
         try? FileManager.default.removeItem(at: PruneCheckpoint.url(in: directory))
-        result.seconds["measurement"] = measuringSeconds
 
         // The chosen configuration (recovered, as every evaluated one was) and the baselines:
         // end-to-end latency measured, top-1 on the held-out data.
         func heldOutTop1(_ model: Model, _ kernels: [String: ConvolutionKernel]) throws -> Double? {
             try heldOut.map { try Accuracy.evaluate(model, kernels: kernels, on: $0, dataName: testData!, batch: 256).top1 }
         }
-        // Recovered once per configuration: the uniform one and the agent's are measured twice.
-        var recovered = [[Int]: (Model, ModelMasks)]()
-        func pruned(_ e: Evaluation) throws -> (Model, ModelMasks) {
-            if let known = recovered[e.choices] { return known }
-            let model = (try environment.prunedModel(e.choices), try environment.masks(e.choices))
-            recovered[e.choices] = model
-            return model
+        // Each search's answer, measured end to end (MeasuredAnswers): the report shows these measurements.
+        let answers = try MeasuredAnswers(result, budget: budget, note: log) { contenders in
+            log("measuring \(contenders.count) configurations end to end: each search's most accurate within "
+                + MeasuredAnswers.sharesOfBudget.map { String(format: "%.0f", $0 * 100) }.joined(separator: ", ")
+                + " % of the budget by the estimate, and the agent's at the baselines' latencies")
+            return try measured(contenders)
         }
-        func measure(_ models: [(Model, ModelMasks)]) throws -> [TurnLatency] {
-            try endToEnd(try models.map { try SculptFile.serializedData($0.0, masks: $0.1) }, source: source)
-        }
-        // The agent at the uniform configuration's latency, when that is not the chosen one: of
-        // its most accurate configurations there by the estimate, the most accurate that the
-        // device measures no slower than the uniform one (beyond the turns' spread). Measured apart
-        // from the report's measurement, so that the one reported is not the luckiest of several.
-        let contenders = result.atUniformLatency.filter { $0.choices != result.best.choices }
-        var atUniform = contenders.first
-        if contenders.count > 1 {
-            log("measuring the agent's \(contenders.count) most accurate configurations at the uniform one's latency")
-            let timed = try measure(try ([result.uniform] + contenders).map(pruned))
-            atUniform = contenders.indices.first { !timed[$0 + 1].isSlower(than: timed[0]) }.map { contenders[$0] } ?? atUniform
-        }
-        // Each distinct configuration measured once, in the same turns (the agent's answers at the
-        // baselines' latencies, or a baseline, can be the chosen configuration).
-        var chosen = [Evaluation]()
-        for e in [result.best, result.uniform, result.random, atUniform, result.atRandomLatency].compactMap({ $0 })
-        where !chosen.contains(where: { $0.choices == e.choices }) {
-            chosen.append(e)
-        }
+        result.seconds["measurement"] = measuringSeconds
+        // Each distinct one once (the agent's answers at the baselines' latencies can be the same).
+        let chosen = [answers.best, answers.uniform, answers.random, answers.atUniform, answers.atRandom].compactMap { $0 }.distinctConfigurations
         let models = try chosen.map(pruned)
-        let measured = try measure(models)
         let entries = try chosen.indices.map { i in
-            PruneReport.Entry(chosen[i], measured: measured[i], heldOut: try heldOutTop1(models[i].0, models[i].1.kernels),
+            PruneReport.Entry(chosen[i], measured: answers.latency[chosen[i].choices]!,
+                              heldOut: try heldOutTop1(models[i].0, models[i].1.kernels),
                               conversionsMs: try environment.conversionsMs(chosen[i].choices))
         }
         func entry(_ e: Evaluation) -> PruneReport.Entry { entries[chosen.firstIndex { $0.choices == e.choices }!] }
-        let (final, uniform, random) = (entries[0], entry(result.uniform), entry(result.random))
+        let (final, uniform, random) = (entries[0], entry(answers.uniform), entry(answers.random))
         let (finalModel, finalMasks) = models[0]
-        _ = try Pruning.write(finalModel, dense: dense, masks: finalMasks, config: environment.config(result.best.choices), to: directory)
+        _ = try Pruning.write(finalModel, dense: dense, masks: finalMasks, config: environment.config(answers.best.choices), to: directory)
         // What each recovery step buys on the chosen configuration.
         let steps: [(String, Recovery.Steps)] = recoveryImages == 0 ? [("masks only", [])]
             : [("masks only", []), ("+ BatchNorm statistics", .statistics), ("+ least squares", .all)]
         let recovery = try steps.map { name, steps in
-            let model = steps == .all ? finalModel : try environment.prunedModel(result.best.choices, recovery: steps)
+            let model = steps == .all ? finalModel : try environment.prunedModel(answers.best.choices, recovery: steps)
             return PruneReport.RecoveryStep(step: name, top1: try Accuracy.evaluate(model, kernels: finalMasks.kernels, on: calibration,
                                                                                     dataName: data, batch: 256).top1,
                                             top1HeldOut: try heldOutTop1(model, finalMasks.kernels))
@@ -255,12 +259,12 @@ struct Prune: ParsableCommand {
                                  denseLatencyMs: denseLatency, denseMACs: environment.denseMACs,
                                  pace: environment.pace, restMs: environment.remainderMs,
                                  final: final, uniform: uniform, random: random,
-                                 atUniformLatency: atUniform.map(entry), atRandomLatency: result.atRandomLatency.map(entry),
+                                 atUniformLatency: answers.atUniform.map(entry), atRandomLatency: answers.atRandom.map(entry),
                                  recovery: recovery,
                                  evaluations: ["agent": result.agent, "uniform": result.uniformAll, "random": result.randomAll],
-                                 layers: zip(layers, result.best.choices).map { .init(name: $0.name, pattern: SearchSpace.candidates[$1].description) },
+                                 layers: zip(layers, answers.best.choices).map { .init(name: $0.name, pattern: SearchSpace.candidates[$1].description) },
                                  seconds: result.seconds)
-        try report.write(to: directory, result: result)
+        try report.write(to: directory, result: result, chosen: answers.best)
         print(report.summary)
     }
 

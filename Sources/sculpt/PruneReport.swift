@@ -160,7 +160,7 @@ struct PruneReport: Encodable {
         return lines.joined(separator: "\n")
     }
 
-    func write(to directory: URL, result: PatternSearch.Result) throws {
+    func write(to directory: URL, result: PatternSearch.Result, chosen: Evaluation) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(self).write(to: directory.appendingPathComponent("report.json"))
@@ -203,7 +203,7 @@ struct PruneReport: Encodable {
                                    .init(name: "random search", color: "#999999", points: result.randomAll.map { ($0.latencyMs, $0.top1) }),
                                    .init(name: "agent", color: "#1f77b4", points: result.agent.map { ($0.latencyMs, $0.top1) }),
                                    .init(name: "uniform", color: "#ff7f0e", points: result.uniformAll.map { ($0.latencyMs, $0.top1) }, radius: 5),
-                                   .init(name: "chosen", color: "#d62728", points: [(result.best.latencyMs, result.best.top1)], radius: 7),
+                                   .init(name: "chosen", color: "#d62728", points: [(chosen.latencyMs, chosen.top1)], radius: 7),
                                ])
         try Data(plot.svg().utf8).write(to: directory.appendingPathComponent("plot.svg"))
     }

@@ -41,7 +41,8 @@ public final class PatternSearch {
         public var uniform: Evaluation
         public var uniformAll: [Evaluation]
         /// The agent's most accurate configuration at no more estimated latency than each share of
-        /// `uniform`'s (`Settings.sharesOfUniformLatency`), distinct, the most accurate first: the
+        /// `uniform`'s as the device measures it (`Settings.sharesOfUniformLatency`, `run`'s
+        /// `uniformLatency`), distinct, the most accurate first: the
         /// comparison at equal latency, since the best uniform configuration usually leaves part
         /// of the budget unused (uniform steps are coarse), and the agent, rewarded for accuracy
         /// within the budget, spends it. Empty when the agent has none.
@@ -105,9 +106,13 @@ public final class PatternSearch {
     /// Runs the agent's episodes (continuing from `episodesDone`), then the baselines; `shouldStop`
     /// is asked between updates (Ctrl-C: the caller checkpoints and resumes later). `note` hears
     /// of the baselines' phases and of random search's progress, which take about as long as the
-    /// agent's episodes.
+    /// agent's episodes. `uniformLatency` gives the best uniform configuration's latency that the
+    /// agent is then held to, in the estimates' terms: the device's measurement where there is
+    /// one (estimates of configurations this close are off by as much as they differ: on the
+    /// example the uniform one's by +8 %, the agent's by −4 %), by default the estimate.
     public func run(progress: Progress = { _, _, _, _ in }, note: (String) -> Void = { _ in },
-                    shouldStop: () -> Bool = { false }) throws -> Result? {
+                    shouldStop: () -> Bool = { false },
+                    uniformLatency: (Evaluation) throws -> Double = { $0.latencyMs }) throws -> Result? {
         while !searchDone {
             if shouldStop() { return nil }
             var batch = [[Transition]]()
@@ -133,12 +138,14 @@ public final class PatternSearch {
         // makes configurations that are, and learns from them (the rewards are the budget's, which
         // all of them meet: accuracy decides). They count in its evaluations, which random search
         // matches.
+        var uniformMs = uniform.latencyMs
         if case .latency = environment.budget, environment.budget.isMet(latency: uniform.latencyMs, macs: uniform.macs,
                                                                          denseMACs: environment.denseMACs) {
-            note("the agent held to the best uniform configuration's latency: "
-                 + "\(settings.sharesOfUniformLatency.count * settings.episodesAtUniformLatency) episodes")
+            uniformMs = try uniformLatency(uniform)
+            note(String(format: "the agent held to the best uniform configuration's latency (%.3f ms; estimated %.3f): %d episodes",
+                        uniformMs, uniform.latencyMs, settings.sharesOfUniformLatency.count * settings.episodesAtUniformLatency))
             for share in settings.sharesOfUniformLatency {
-                try environment.within(limit: share * uniform.latencyMs) {
+                try environment.within(limit: share * uniformMs) {
                     var batch = [[Transition]]()
                     for i in 1...settings.episodesAtUniformLatency {
                         let (transitions, evaluation) = try episode()
@@ -153,11 +160,7 @@ public final class PatternSearch {
                 }
             }
         }
-        var atUniform = [Evaluation]()
-        for share in settings.sharesOfUniformLatency {
-            if let e = Self.mostAccurate(agent.filter { $0.latencyMs <= share * uniform.latencyMs }),
-               !atUniform.contains(where: { $0.choices == e.choices }) { atUniform.append(e) }
-        }
+        let atUniform = Self.mostAccurate(agent, within: settings.sharesOfUniformLatency.map { $0 * uniformMs })
         let held = agent.count - episodesDone
         let agentEvaluationSeconds = environment.evaluationSeconds - uniformSeconds
         let randomAll = try randomSearch(evaluations: evaluated.count, note: note)
@@ -220,8 +223,14 @@ public final class PatternSearch {
     }
 
     /// The most accurate evaluation, the faster of equals.
-    private static func mostAccurate(_ evaluations: [Evaluation]) -> Evaluation? {
+    static func mostAccurate(_ evaluations: [Evaluation]) -> Evaluation? {
         evaluations.max { $0.top1 != $1.top1 ? $0.top1 < $1.top1 : $0.latencyMs > $1.latencyMs }
+    }
+
+    /// The most accurate evaluation at no more estimated latency than each of `limits`, distinct,
+    /// in the order of `limits` (the largest first: the most accurate first).
+    static func mostAccurate(_ evaluations: [Evaluation], within limits: [Double]) -> [Evaluation] {
+        limits.compactMap { limit in mostAccurate(evaluations.filter { $0.latencyMs <= limit }) }.distinctConfigurations
     }
 
     /// One episode: a decision per layer in order, then the configuration's reward.

@@ -68,6 +68,14 @@ public struct Evaluation: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey { case choices, top1, latencyMs = "latency_ms_estimated", macs, reward }
 }
 
+extension Sequence where Element == Evaluation {
+    /// The evaluations of distinct configurations, the first of each, in order.
+    public var distinctConfigurations: [Evaluation] {
+        var seen = Set<[Int]>()
+        return filter { seen.insert($0.choices).inserted }
+    }
+}
+
 /// The model being pruned, its decisions, their measured latencies, and the accuracy of any
 /// configuration on the calibration data.
 public final class PruningEnvironment {
