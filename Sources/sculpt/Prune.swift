@@ -25,8 +25,8 @@ struct Prune: ParsableCommand {
             configuration and random search within the budget, with as many evaluations, are run \
             as baselines. Under a latency budget each search's few most accurate configurations \
             are then measured end to end, and its answer is the most accurate that the device \
-            measures within the budget. Writes to DIR what `sculpt apply` writes (its config.json reproduces the \
-            result), plus report.json, report.md and plot.svg (accuracy against latency of every \
+            measures within the budget. Writes to DIR what `sculpt apply` writes (its \
+            config.json reproduces the result), plus report.json, report.md and plot.svg (accuracy against latency of every \
             configuration evaluated). Progress goes to stderr. Ctrl-C saves a checkpoint in DIR; \
             the same command with --resume continues where it stopped.
             """)

@@ -8,8 +8,9 @@
 /// most accurate by the estimate measured 1.2 % over it). Under a MACs budget, which is exact,
 /// the answers are the searches' own. The agent's answer at a baseline's latency is, of its
 /// measured configurations, the most accurate that measures no slower than the baseline's
-/// answer; failing that, the most accurate that is not slower beyond the turns' spread. The report shows these same measurements: every search gets the
-/// same chances, so none is favoured by the noise it was chosen on.
+/// answer; failing that, the most accurate that is not slower beyond the turns' spread. The
+/// report shows these same measurements: every search is chosen among as many by the same
+/// rule, so none is favoured by the noise it was chosen on.
 public struct MeasuredAnswers {
     public var best: Evaluation
     public var uniform: Evaluation
