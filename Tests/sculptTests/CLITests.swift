@@ -142,16 +142,20 @@ import Testing
         }
     }
 
-    /// Under a latency budget (0.6 of the dense model's, measured here) the agent is held to the
-    /// best uniform configuration's latency as the device measures it, and each search's answer
-    /// is chosen among its most accurate configurations measured end to end.
+    /// Under a latency budget the agent is held to the best uniform configuration's latency,
+    /// estimated and measured, and each search's answer is chosen among its most accurate
+    /// configurations measured end to end. The budget is 1.5 times the dense model's latency as
+    /// `bench` measures it just before: other tests share the cores, and in CI the dense model
+    /// ran 2.1 times slower during the search than in that measurement (at 0.6 times it, no
+    /// configuration met the budget). The cheapest configurations take under half the dense
+    /// model's time, so the budget stays within reach while the search runs up to 3 times slower.
     @Test func pruneWithinALatencyBudgetMeasuresTheAnswers() throws {
         try withTemporaryDirectory { directory in
             let dense = try #require(try json(["bench", Self.model, "--format", "json"])["median_ms"] as? Double)
             let out = directory.file("pruned").path
-            let result = try runSculpt(["prune", Self.model, "--data", "examples/mnist/calib.npz", "--target-latency", String(0.6 * dense),
+            let result = try runSculpt(["prune", Self.model, "--data", "examples/mnist/calib.npz", "--target-latency", String(1.5 * dense),
                                         "--episodes", "8", "--recovery-images", "16", "--out", out])
-            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.status == 0 && !result.stderr.contains("warning"), "\(result.stderr)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/report.json"))) as? [String: Any])
             #expect(result.stderr.contains("the agent held to the best uniform configuration's latency ("), "\(result.stderr)")
             // 16 episodes at each share of its estimated latency and of its measured one.
