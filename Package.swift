@@ -134,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SculptSearchTests",
-            dependencies: ["SculptSearch", "SculptRuntime", "SculptKernels", "SculptPatterns", "SculptGraph", "SculptData", "SculptTestSupport"]
+            dependencies: ["SculptSearch", "SculptProfiles", "SculptRuntime", "SculptKernels", "SculptPatterns", "SculptGraph", "SculptData", "SculptTestSupport"]
         ),
         .testTarget(
             name: "SculptProfilesTests",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SculptGraph
 import SculptPatterns
+import SculptSearch
 
 /// `sculpt apply`: prunes a model with one configuration, the uniform baseline of every search.
 struct Apply: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SculptProfiles
 import SculptProfilesClient
+import SculptSearch
 
 /// `--device`, `--store` and `--token-file`, shared by `measure` and `profiles`.
 ///
@@ -50,25 +51,14 @@ struct DeviceOptions: ParsableArguments {
     }
 }
 
-/// Runs async work from a synchronous command and waits for it (the CLI's commands are
-/// synchronous; the profile sources are async because the daemon serves them concurrently).
+/// Runs async work from a synchronous command and waits for it (`blocking`), its errors as
+/// one-line command errors.
 func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = ResultBox<T>(), done = DispatchSemaphore(value: 0)
-    Task {
-        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    do { return try box.result!.get() } catch let error as SpecError {
+    do { return try blocking(body) } catch let error as SpecError {
         throw CommandError(error.description)
     } catch let error as DaemonError {
         throw CommandError(error.description)
     } catch let error as StoreError {
         throw CommandError(error.description)
     }
-}
-
-/// Where `waitFor`'s task leaves its result; the semaphore orders the write before the read.
-private final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
 }

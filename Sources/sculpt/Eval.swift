@@ -43,7 +43,7 @@ struct Eval: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try model.load()
+        let loaded = try model.load(freeingBatch: true)
         let dataset = try LabelledData(contentsOf: URL(fileURLWithPath: data), xName: xName, yName: yName,
                                        labelsURL: labels.map { URL(fileURLWithPath: $0) })
         let result = try Accuracy.evaluate(loaded.model, kernels: loaded.kernels, on: dataset, dataName: data, batch: batch, threads: threads)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SculptGraph
+import SculptSearch
 
 /// `sculpt inspect`: the layers of a model with their shapes and costs.
 struct Inspect: ParsableCommand {

@@ -323,46 +323,132 @@ import Testing
         #expect(try environment.feasible(none, at: 0) == (try Self.environment(budget: .latency(0.45 * dense))).feasible(none, at: 0))
     }
 
-    /// Each search's answer is the most accurate of its measured configurations that the device
-    /// measures within a latency budget: a device as fast as the estimates gives the searches'
-    /// own answers; one on which the agent's choice runs over the budget, the next. The agent's
-    /// answers at the baselines' latencies measure no slower than them. (Measurements given
-    /// here: the rule is what is tested; `sculpt prune`'s tests measure on this machine.)
-    @Test func answersAreTheMostAccurateThatMeasureWithinTheBudget() throws {
+    /// Each search's answer is, of its contenders that the device measures within the budget,
+    /// the fastest within one selection image of the most accurate on the selection part; a
+    /// device on which the most accurate runs over the budget gives another, with a note. The
+    /// agent's answers at the baselines' latencies measure no slower than them. (Measurements and
+    /// selection accuracies given here: the rule is what is tested; `sculpt prune`'s tests
+    /// measure on this machine.)
+    @Test func answersAreTheFastestNearTheMostAccurateOnTheSelectionImages() throws {
         let limit = 0.45 * Self.denseLayersMs(try Self.table())
-        let result = try #require(try PatternSearch(environment: try Self.environment(budget: .latency(limit)),
-                                                    settings: Self.settings(seed: 4)).run())
+        let environment = try Self.environment(budget: .latency(limit))
+        let result = try #require(try PatternSearch(environment: environment, settings: Self.settings(seed: 4)).run())
+        let costs = try Knapsack.layerCosts(environment)
+        let knapsack = try MeasuredAnswers.sharesOfBudget.map { try environment.evaluate(try Knapsack.plan(environment, costs: costs, share: $0)) }
         func device(_ ms: @escaping (Evaluation) -> Double) -> ([Evaluation]) -> [TurnLatency] {
             { $0.map { TurnLatency(Array(repeating: ms($0), count: 7)) } }
         }
-        let exact = try MeasuredAnswers(result, budget: .latency(limit), measure: device(\.latencyMs))
-        #expect(exact.best == result.best && exact.uniform == result.uniform && exact.random == result.random)
+        // Selection accuracies in steps of one image of 100, unrelated to the reward's.
+        let images = 100
+        func selection(_ e: Evaluation) -> Double { Double(e.choices.reduce(0) { $0 * 7 + $1 } % 5 + 90) / Double(images) }
+        func answers(_ budget: Budget, note: (String) -> Void = { _ in }, ms: @escaping (Evaluation) -> Double) throws -> MeasuredAnswers {
+            try MeasuredAnswers(result, knapsack: knapsack, budget: budget, selectionImages: images,
+                                meetsBudget: { budget.isMet(latency: $0.latencyMs, macs: $0.macs, denseMACs: environment.denseMACs) },
+                                note: note, selection: { $0.map(selection) }, measure: device(ms))
+        }
+        func expectRule(_ a: MeasuredAnswers, limit: Double?) {
+            for (answer, search) in [(a.agent, result.agent), (a.uniform, result.uniformAll), (a.random, result.randomAll), (a.knapsack, knapsack)] {
+                let measured = search.distinctConfigurations.filter { a.latency[$0.choices] != nil }
+                let within = measured.filter { limit == nil || a.latency[$0.choices]!.median <= limit! }
+                #expect(!within.isEmpty && within.contains { $0.choices == answer.choices })
+                let top = within.map { a.selectionTop1[$0.choices]! }.max()!
+                #expect(a.selectionTop1[answer.choices]! >= top - 1.0 / Double(images) - 1e-9)
+                // None within one image of the most accurate is faster.
+                #expect(within.allSatisfy { e in
+                    a.selectionTop1[e.choices]! < top - 1.0 / Double(images) - 1e-9
+                        || a.latency[e.choices]!.median >= a.latency[answer.choices]!.median
+                })
+            }
+        }
+        let exact = try answers(.latency(limit), ms: \.latencyMs)
+        expectRule(exact, limit: limit)
+        // Every contender is evaluated on the selection part and measured.
+        #expect(Set(exact.latency.keys) == Set(exact.selectionTop1.keys))
 
+        // The device measures the exact answer over the budget: another is chosen and said.
         var notes = [String]()
-        let over = try MeasuredAnswers(result, budget: .latency(limit), note: { notes.append($0) },
-                                       measure: device { $0.choices == result.best.choices ? 1.01 * limit : $0.latencyMs })
-        #expect(over.best != result.best && over.uniform == result.uniform && over.random == result.random)
-        #expect(notes.count == 1 && notes[0].hasPrefix("agent: the most accurate configuration by the estimate"), "\(notes)")
-        for (answer, search) in [(over.best, result.agent), (over.uniform, result.uniformAll), (over.random, result.randomAll)] {
-            #expect(over.latency[answer.choices]!.median <= limit)
-            // No configuration of the same search measured within the budget is more accurate.
-            #expect(search.allSatisfy { e in over.latency[e.choices].map { $0.median > limit } ?? true || e.top1 <= answer.top1 })
+        let over = try answers(.latency(limit), note: { notes.append($0) }) {
+            $0.choices == exact.agent.choices ? 1.01 * limit : $0.latencyMs
         }
-        let agent = Set(result.agent.map(\.choices))
-        for (at, baseline) in [(over.atUniform, over.uniform), (over.atRandom, over.random)] {
+        #expect(over.agent != exact.agent && over.latency[over.agent.choices]!.median <= limit)
+        #expect(notes.contains { $0.hasPrefix("agent: of its ") }, "\(notes)")
+        expectRule(over, limit: limit)
+        for (at, baseline) in [(over.atUniform, over.uniform), (over.atRandom, over.random), (over.atKnapsack, over.knapsack)] {
             guard let at else { continue }
-            #expect(agent.contains(at.choices) && at.choices != over.best.choices)
-            let turns = over.latency[baseline.choices]!
-            #expect(over.latency[at.choices]!.median <= turns.median)
-            // None of the agent's other measured configurations that fast is more accurate.
-            #expect(result.agent.allSatisfy { e in
-                e.choices == over.best.choices || over.latency[e.choices].map { $0.median > turns.median } ?? true || e.top1 <= at.top1
-            })
+            #expect(result.agent.contains { $0.choices == at.choices } && at.choices != over.agent.choices)
+            #expect(over.latency[at.choices]!.median <= over.latency[baseline.choices]!.median)
         }
+        // The answer written is the better of the agent's and the planner's on the selection images.
+        let (final, method) = over.final(selectionImages: images)
+        #expect([over.agent, over.knapsack].contains(final) && (method == "agent") == (final == over.agent))
+        #expect(over.selectionTop1[final.choices]! >= max(over.selectionTop1[over.agent.choices]!, over.selectionTop1[over.knapsack.choices]!)
+            - 1.0 / Double(images) - 1e-9)
 
-        // Under a MACs budget (exact) the answers are the searches' own, however they measure.
-        let macs = try #require(try PatternSearch(environment: try Self.environment(), settings: Self.settings(seed: 4)).run())
-        let byMACs = try MeasuredAnswers(macs, budget: .macs(0.5), measure: device { _ in 1 })
-        #expect(byMACs.best == macs.best && byMACs.uniform == macs.uniform && byMACs.random == macs.random)
+        // Under a MACs budget latency decides too: of those within one image, the fastest measured.
+        let byMACs = try answers(.macs(0.5)) { Double($0.choices.reduce(0, +) % 3) + 1 }
+        expectRule(byMACs, limit: nil)
+    }
+
+    /// The knapsack planner finds the configuration of least summed accuracy cost within the
+    /// budget, as a brute force over every configuration finds it (on three candidates per layer
+    /// of the example, with the layouts and conversions the estimate prices), up to the grid's
+    /// rounding; each candidate's cost alone is 0 for dense, infinite where not allowed.
+    @Test func knapsackPlansTheLeastCostWithinTheBudget() throws {
+        let limit = 0.5 * Self.denseLayersMs(try Self.table())
+        let environment = try Self.environment(budget: .latency(limit))
+        let measured = try Knapsack.layerCosts(environment)
+        for (row, allowed) in zip(measured, environment.allowed) {
+            #expect(row[0] == 0)
+            #expect(zip(row, allowed).allSatisfy { $1 ? $0.isFinite && $0 >= 0 : $0 == .infinity })
+        }
+        // Dense and the two most costly of each layer's candidates, the rest left out.
+        let costs = measured.map { row in
+            let kept = Set([0] + row.indices.filter { row[$0].isFinite && $0 != 0 }.sorted { row[$0] > row[$1] }.prefix(2))
+            return row.indices.map { kept.contains($0) ? row[$0] : .infinity }
+        }
+        let options = costs.map { row in row.indices.filter { row[$0].isFinite } }
+        // The least summed cost within the budget, and within the budget less the grid's rounding
+        // (each weight rounded up by less than one of its steps).
+        let slack = 1 - Double(costs.count) / Double(Knapsack.grid)
+        var best = Double.infinity, bestWithinSlack = Double.infinity, configuration = [Int](repeating: 0, count: costs.count)
+        func visit(_ l: Int) throws {
+            guard l < costs.count else {
+                let latency = try environment.cost(configuration).latencyMs, sum = configuration.indices.reduce(0) { $0 + costs[$1][configuration[$1]] }
+                if latency <= limit { best = min(best, sum) }
+                if latency <= slack * limit { bestWithinSlack = min(bestWithinSlack, sum) }
+                return
+            }
+            for c in options[l] {
+                configuration[l] = c
+                try visit(l + 1)
+            }
+        }
+        try visit(0)
+        let plan = try Knapsack.plan(environment, costs: costs)
+        #expect(try environment.cost(plan).latencyMs <= limit * (1 + 1e-9))
+        let planned = plan.indices.reduce(0) { $0 + costs[$1][plan[$1]] }
+        #expect(best.isFinite && best - 1e-12 <= planned && planned <= bestWithinSlack + 1e-12, "\(best) \(planned) \(bestWithinSlack)")
+    }
+
+    /// The calibration data splits into disjoint reward and selection parts that cover it, the
+    /// same way every time, each in the file's order.
+    @Test func calibrationSplitsIntoDisjointParts() {
+        let data = Self.calibration
+        let split = CalibrationSplit(data, selectionShare: 0.25)
+        let selection = split.selection!
+        #expect(selection.count == Int((0.25 * Double(data.count)).rounded()) && split.reward.count + selection.count == data.count)
+        #expect(split.choosing.count == selection.count)
+        let perImage = data.shape.dropFirst().reduce(1, *)
+        func image(_ d: LabelledData, _ i: Int) -> [Float] { Array(d.images[(i * perImage)..<((i + 1) * perImage)]) }
+        let all = (0..<data.count).map { image(data, $0) }
+        var index = [[Float]: Int]()
+        for (i, x) in all.enumerated() { index[x] = index[x] ?? i }
+        let rewardIndices = (0..<split.reward.count).map { index[image(split.reward, $0)]! }
+        let selectionIndices = (0..<selection.count).map { index[image(selection, $0)]! }
+        #expect(Set(rewardIndices).isDisjoint(with: selectionIndices))
+        #expect(rewardIndices == rewardIndices.sorted() && selectionIndices == selectionIndices.sorted())
+        #expect(zip(rewardIndices, 0...).allSatisfy { data.labels[$0] == split.reward.labels[$1] })
+        #expect(CalibrationSplit(data, selectionShare: 0.25).selection!.labels == selection.labels)
+        #expect(CalibrationSplit(data, selectionShare: 0).selection == nil)
     }
 }

@@ -66,6 +66,65 @@ import Testing
         }
     }
 
+    /// A model exported with a batch-1 dummy input (its input and output declared `[1, …]`, as
+    /// PyTorch writes them without dynamic axes) is evaluated in batches of any size, as
+    /// accurately as the dynamic export; one whose graph fixes the batch (`x.view(1, -1)`
+    /// exported: a Reshape to a constant `[1, -1]`) is refused with the reason before `prune`
+    /// measures anything.
+    @Test func batchOneExportsAreEvaluatedAndPruned() throws {
+        try withTemporaryDirectory { directory in
+            try runPython("""
+                import onnx
+                from onnx import helper, numpy_helper
+                for name, fixed in (('batch1.onnx', False), ('view1.onnx', True)):
+                    m = onnx.load('\(Repository.path(Self.model).path)')
+                    for v in (m.graph.input[0], m.graph.output[0]):
+                        v.type.tensor_type.shape.dim[0].dim_value = 1
+                    if fixed:
+                        i = next(i for i, n in enumerate(m.graph.node) if n.op_type == 'Flatten')
+                        n = m.graph.node[i]
+                        m.graph.initializer.append(numpy_helper.from_array(np.array([1, -1], dtype=np.int64), 'view_shape'))
+                        m.graph.node.remove(n)
+                        m.graph.node.insert(i, helper.make_node('Reshape', [n.input[0], 'view_shape'], list(n.output), name=n.name))
+                    onnx.checker.check_model(m, full_check=True)
+                    onnx.save(m, name)
+                """, in: directory.url)
+            let dynamic = try json(["eval", Self.model, "--data", Self.test, "--format", "json"])
+            let batch1 = try runSculpt(["eval", directory.file("batch1.onnx").path, "--data", Self.test, "--format", "json"])
+            #expect(batch1.status == 0, "\(batch1.stderr)")
+            #expect(batch1.stderr.contains("the input declares a fixed batch and the graph computes for any"))
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(batch1.stdout.utf8)) as? [String: Any])
+            #expect(report["top1"] as? Double == dynamic["top1"] as? Double && report["count"] as? Int == 1000)
+            let out = directory.file("pruned").path
+            let pruned = try runSculpt(["prune", directory.file("batch1.onnx").path, "--data", "examples/mnist/calib.npz",
+                                        "--target-macs", "0.6", "--episodes", "2", "--recovery-images", "8", "--out", out])
+            #expect(pruned.status == 0, "\(pruned.stderr)")
+            #expect(FileManager.default.fileExists(atPath: "\(out)/report.json"))
+            let fixed = try runSculpt(["prune", directory.file("view1.onnx").path, "--data", "examples/mnist/calib.npz",
+                                       "--target-macs", "0.6", "--out", out])
+            #expect(fixed.status != 0 && fixed.stderr.contains("is declared with batch 1, and the graph keeps it fixed"), "\(fixed.stderr)")
+            #expect(!fixed.stderr.contains("latency of"))
+        }
+    }
+
+    /// Images of another shape than the model's input, or labels beyond its classes, stop
+    /// `prune` with one line before it measures anything.
+    @Test func pruneChecksTheDataBeforeMeasuring() throws {
+        try withTemporaryDirectory { directory in
+            try runPython("""
+                d = np.load('\(Repository.path("examples/mnist/calib.npz").path)')
+                np.savez('labels.npz', x=d['x'], y=np.where(np.arange(len(d['y'])) == 5, 10, d['y']))
+                np.savez('shape.npz', x=d['x'][:, :, :27, :27], y=d['y'])
+                """, in: directory.url)
+            for (file, message) in [("labels.npz", "label 10 of image 5 is out of range for a model with 10 classes"),
+                                    ("shape.npz", "images have shape [1, 27, 27]")] {
+                let result = try runSculpt(["prune", Self.model, "--data", directory.file(file).path, "--target-macs", "0.6",
+                                            "--out", directory.file("out").path])
+                #expect(result.status != 0 && result.stderr.contains(message) && !result.stderr.contains("latency of"), "\(result.stderr)")
+            }
+        }
+    }
+
     /// `prune` writes what `apply` writes plus the report of the contract, with held-out top-1
     /// (the pruned model's, as `eval` gives it) and each recovery step; apply of its config.json gives its masks.
     @Test func pruneWritesTheModelAndAReportWithBaselines() throws {
@@ -79,8 +138,12 @@ import Testing
             let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/report.json"))) as? [String: Any])
             let final = try #require(report["final"] as? [String: Any])
             let baselines = try #require(report["baselines"] as? [String: [String: Any]])
-            for entry in [final, baselines["uniform"], baselines["random"]] {
-                #expect(entry?["top1"] is Double && entry?["top1_heldout"] is Double && entry?["latency_ms"] is Double && entry?["macs"] is Int)
+            #expect(report["final_method"] as? String == "agent" || report["final_method"] as? String == "knapsack")
+            #expect(report["reward_images"] as? Int == 384 && report["selection_images"] as? Int == 128, "\(report["reward_images"] ?? "")")
+            #expect((report["layer_cost_evaluations"] as? Int ?? 0) > 0)
+            for entry in [final, report["agent"] as? [String: Any], baselines["uniform"], baselines["random"], baselines["knapsack"]] {
+                #expect(entry?["top1"] is Double && entry?["top1_selection"] is Double && entry?["top1_heldout"] is Double
+                        && entry?["latency_ms"] is Double && entry?["macs"] is Int)
                 // The latency is the median of seven turns, measured in step with the other entries.
                 let turns = try #require(entry?["latency_ms_turns"] as? [Double])
                 #expect(turns.count == 7 && entry?["latency_ms"] as? Double == turns.sorted()[3])
@@ -96,8 +159,10 @@ import Testing
             try Self.expectAnswersAtTheBaselinesLatencies(report)
             // report.md's verdict on latency follows the turns: slower only when slower in 6 of 7.
             let markdown = try String(contentsOfFile: "\(out)/report.md", encoding: .utf8)
-            let agentTurns = try #require(final["latency_ms_turns"] as? [Double])
-            for (name, entry) in [("the best uniform configuration", baselines["uniform"]), ("random search", baselines["random"])] {
+            let agentTurns = try #require((report["agent"] as? [String: Any])?["latency_ms_turns"] as? [Double])
+            #expect(markdown.contains("| knapsack planner | "))
+            for (name, entry) in [("the best uniform configuration", baselines["uniform"]), ("random search", baselines["random"]),
+                                  ("knapsack planner", baselines["knapsack"])] {
                 let turns = try #require(entry?["latency_ms_turns"] as? [Double])
                 let slower = zip(agentTurns, turns).filter { $0 > $1 }.count
                 let line = try #require(markdown.split(separator: "\n").first { $0.hasPrefix("- Agent: ") && $0.contains(" \(name) ") })
@@ -134,7 +199,8 @@ import Testing
     /// turns) no slower than the baseline's answer, or within the turns' spread of it.
     static func expectAnswersAtTheBaselinesLatencies(_ report: [String: Any]) throws {
         let baselines = try #require(report["baselines"] as? [String: [String: Any]])
-        for (key, baseline) in [("agent_at_uniform_latency", "uniform"), ("agent_at_random_latency", "random")] {
+        for (key, baseline) in [("agent_at_uniform_latency", "uniform"), ("agent_at_random_latency", "random"),
+                                ("agent_at_knapsack_latency", "knapsack")] {
             guard let at = report[key] as? [String: Any] else { continue }
             let turns = try #require(at["latency_ms_turns"] as? [Double])
             let other = try #require(baselines[baseline]?["latency_ms_turns"] as? [Double])
@@ -160,12 +226,12 @@ import Testing
             #expect(result.stderr.contains("the agent held to the best uniform configuration's latency ("), "\(result.stderr)")
             // 16 episodes at each share of its estimated latency and of its measured one.
             #expect([48, 64, 80, 96].contains(report["agent_episodes_at_uniform_latency"] as? Int ?? 0))
-            #expect(result.stderr.contains(" configurations end to end: each search's most accurate within 100, 97, 94 % of the budget"))
+            #expect(result.stderr.contains("contenders, each search's most accurate within the budget: recovered and evaluated"), "\(result.stderr)")
             try Self.expectAnswersAtTheBaselinesLatencies(report)
             // Every answer meets the budget by the estimate (the device decides among those).
             let budget = try #require((report["budget"] as? [String: Double])?["target_latency_ms"])
             let baselines = try #require(report["baselines"] as? [String: [String: Any]])
-            for entry in [report["final"] as? [String: Any], baselines["uniform"], baselines["random"]] {
+            for entry in [report["final"] as? [String: Any], baselines["uniform"], baselines["random"], baselines["knapsack"]] {
                 #expect(try #require(entry?["latency_ms_estimated"] as? Double) <= budget)
             }
         }

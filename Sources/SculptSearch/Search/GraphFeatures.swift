@@ -9,8 +9,12 @@ import SculptKernels
 public struct GraphFeatures {
     public static let count = 20
     /// Features of each candidate of the decision being made: see `candidates(choices:at:)`.
-    public static let candidateCount = 5 + SearchSpace.candidates.count
+    public static let candidateCount = 6 + SearchSpace.candidates.count
     private let environment: PruningEnvironment
+    /// Each candidate's accuracy cost alone (`PruningEnvironment.accuracyCosts`) on a log scale
+    /// from 0 (dense) to 1 (the costliest), the median cost at log 2 / log(1 + max/median); zeros
+    /// when not measured.
+    private let accuracyCosts: [[Double]]
     private let base: Matrix
     private let sources: [Int], targets: [Int], edgeFeatures: [Float]
     /// The node of each decision layer.
@@ -18,6 +22,13 @@ public struct GraphFeatures {
 
     public init(_ environment: PruningEnvironment) {
         self.environment = environment
+        let measured = (environment.accuracyCosts ?? []).flatMap { $0 }.filter { $0.isFinite && $0 > 0 }.sorted()
+        if let top = measured.last {
+            let median = measured[measured.count / 2]
+            accuracyCosts = environment.accuracyCosts!.map { $0.map { $0.isFinite ? log1p($0 / median) / log1p(top / median) : 0 } }
+        } else {
+            accuracyCosts = environment.allowed.map { $0.map { _ in 0 } }
+        }
         let graph = environment.shaped.graph, tensors = environment.shaped.tensors
         let costs = environment.shaped.costs()
         let totalMACs = Double(max(1, costs.reduce(0) { $0 + $1.macs })), totalParams = Double(max(1, costs.reduce(0) { $0 + $1.parameters }))
@@ -97,7 +108,8 @@ public struct GraphFeatures {
     /// One row per candidate of decision `d` (zeros where not allowed): the share of the layer's
     /// weight energy it keeps, its cost and the cost it saves over dense as shares of the budget,
     /// its density, the budget left if it is chosen and every later layer takes its cheapest
-    /// candidate, and which candidate it is (one-hot). What the actor learns from these about one
+    /// candidate, its accuracy cost measured alone (what the knapsack planner knows), and which
+    /// candidate it is (one-hot). What the actor learns from these about one
     /// layer carries over to the others.
     public func candidates(choices: [Int?], at d: Int) -> Matrix {
         let e = environment, count = SearchSpace.candidates.count
@@ -111,7 +123,8 @@ public struct GraphFeatures {
             rows[c, 2] = Float(shares[0] - cost)
             rows[c, 3] = Float(SearchSpace.candidates[c].density)
             rows[c, 4] = Float(min(1, max(-1, 1 - spent - cheapestRest - cost)))
-            rows[c, 5 + c] = 1
+            rows[c, 5] = Float(accuracyCosts[d][c])
+            rows[c, 6 + c] = 1
         }
         return rows
     }

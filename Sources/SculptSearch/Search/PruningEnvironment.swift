@@ -112,11 +112,16 @@ public final class PruningEnvironment {
     /// allowed) with the layer's input arriving blocked and planar, the least each layer can
     /// cost, what the rest of the model costs, and the most a configuration may cost: the
     /// budget's limit, or a lower one for a while (`within(limit:_:)`).
-    private let costs: [TensorLayout: [[Double]]]
+    let costs: [TensorLayout: [[Double]]]
     private let cheapest: [Double]
-    private let fixedCost: Double
-    private var limit: Double
+    let fixedCost: Double
+    private(set) var limit: Double
+    /// What each (decision layer, candidate) costs in accuracy applied alone, the rest dense
+    /// (`Knapsack.layerCosts`; nil until measured): a feature of the candidates.
+    public var accuracyCosts: [[Double]]?
     private let recovery: Recovery?
+    /// The images divergences are measured on and the dense model's scores there.
+    private var denseScores: (count: Int, data: LabelledData, scores: Scores)?
     private var masks = [Int: LayerMask]()
     private var cache = [[Int]: Evaluation]()
     /// Evaluations that ran the model (cache misses) and the time they took.
@@ -331,6 +336,25 @@ public final class PruningEnvironment {
             if case .latency = budget { total += try conversionsMs(trial.map { $0! }) }
             return total
         }
+    }
+
+    /// How far the configuration's class scores on the first `images` calibration images stray
+    /// from the dense model's (`Scores.divergence`), recovered as every evaluation is; counted
+    /// in `evaluations`.
+    public func divergence(_ choices: [Int], images: Int) throws -> Double {
+        let start = Date()
+        defer {
+            evaluations += 1
+            evaluationSeconds += Date().timeIntervalSince(start)
+        }
+        let count = min(images, calibration.count), batch = min(256, max(1, count))
+        if denseScores?.count != count {
+            let data = calibration.subset(Array(0..<count))
+            denseScores = (count, data, try Scores(model, on: data, dataName: "calibration data", batch: batch))
+        }
+        let (_, data, dense) = denseScores!
+        return try Scores(try prunedModel(choices), kernels: try masks(choices).kernels, on: data, dataName: "calibration data",
+                          batch: batch).divergence(from: dense)
     }
 
     /// Accuracy, costs and reward of a configuration (cached: a configuration is evaluated once).
