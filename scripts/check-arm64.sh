@@ -21,7 +21,7 @@ ROOT="${ARM64_ROOT:-/var/cache/edgesculpt/arm64-root}"
 SUITE=trixie
 ROOT_PACKAGES=(swiftlang libopenblas-dev libarmadillo-dev g++ pkg-config)
 CONFIGURATION="${ARM64_CONFIGURATION:-release}"
-# What the generated build needs of the clone.
+# What the kernels-only build needs of the clone.
 SOURCES=(Package.swift Sources/COpenBLAS Sources/CArmadillo Sources/CThreadAffinity Sources/CPrefetch
          Sources/SculptKernels Tests/SculptKernelsTests Tests/SculptTestNumerics)
 
