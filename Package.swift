@@ -10,14 +10,42 @@ let hostCPU: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
 ]
 
+/// The kernels, their C shims and their tests, which depend on nothing else: all that Swift 6.0
+/// builds (the other targets' dependencies declare tools 6.1 and later). `scripts/check-arm64.sh`
+/// builds them alone for aarch64, with Debian's Swift 6.0.3, by setting EDGESCULPT_KERNELS_ONLY.
+let kernelTargets: [Target] = [
+    // C shims: the only C/C++ in the package.
+    .systemLibrary(
+        name: "COpenBLAS",
+        pkgConfig: "openblas",
+        providers: [.apt(["libopenblas-dev"])]
+    ),
+    .target(name: "CThreadAffinity"),
+    .target(name: "CPrefetch"),
+    .target(
+        name: "CArmadillo",
+        linkerSettings: [.linkedLibrary("armadillo"), .linkedLibrary("m")]
+    ),
+    .target(
+        name: "SculptKernels",
+        dependencies: ["COpenBLAS", "CArmadillo", "CThreadAffinity", "CPrefetch"],
+        swiftSettings: hostCPU
+    ),
+    .testTarget(name: "SculptKernelsTests", dependencies: ["SculptKernels", "SculptTestNumerics"], swiftSettings: hostCPU),
+    // What the kernel tests need of the test support: seeded inputs and the error measure.
+    .target(name: "SculptTestNumerics", dependencies: ["SculptKernels"], path: "Tests/SculptTestNumerics"),
+]
+
+let kernelsOnly = Context.environment["EDGESCULPT_KERNELS_ONLY"] != nil
+
 let package = Package(
     name: "EdgeSculpt",
     platforms: [.macOS(.v15)],
-    products: [
+    products: kernelsOnly ? [] : [
         .executable(name: "sculpt", targets: ["sculpt"]),
         .executable(name: "sculptd", targets: ["sculptd"]),
     ],
-    dependencies: [
+    dependencies: kernelsOnly ? [] : [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
@@ -27,20 +55,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
-    targets: [
-        // C shims: the only C/C++ in the package.
-        .systemLibrary(
-            name: "COpenBLAS",
-            pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]
-        ),
-        .target(name: "CThreadAffinity"),
-        .target(name: "CPrefetch"),
-        .target(
-            name: "CArmadillo",
-            linkerSettings: [.linkedLibrary("armadillo"), .linkedLibrary("m")]
-        ),
-
+    targets: kernelTargets + (kernelsOnly ? [] : [
         .target(
             name: "SculptGraph",
             dependencies: [
@@ -52,11 +67,6 @@ let package = Package(
         .target(
             name: "SculptData",
             dependencies: ["ZIPFoundation"]
-        ),
-        .target(
-            name: "SculptKernels",
-            dependencies: ["COpenBLAS", "CArmadillo", "CThreadAffinity", "CPrefetch"],
-            swiftSettings: hostCPU
         ),
         .target(
             name: "SculptRuntime",
@@ -123,7 +133,6 @@ let package = Package(
 
         .testTarget(name: "SculptGraphTests", dependencies: ["SculptGraph", "SculptTestSupport"]),
         .testTarget(name: "SculptDataTests", dependencies: ["SculptData", "SculptTestSupport"]),
-        .testTarget(name: "SculptKernelsTests", dependencies: ["SculptKernels", "SculptTestSupport"], swiftSettings: hostCPU),
         .testTarget(
             name: "SculptRuntimeTests",
             dependencies: ["SculptRuntime", "SculptData", "SculptTestSupport"]
@@ -142,6 +151,7 @@ let package = Package(
         ),
         .testTarget(name: "sculptdTests", dependencies: ["SculptProfiles", "SculptTestSupport"]),
         .testTarget(name: "sculptTests", dependencies: ["SculptTestSupport"]),
-        .target(name: "SculptTestSupport", dependencies: ["SculptGraph", "SculptData", "SculptKernels"], path: "Tests/SculptTestSupport"),
-    ]
+        .target(name: "SculptTestSupport", dependencies: ["SculptGraph", "SculptData", "SculptTestNumerics"],
+                path: "Tests/SculptTestSupport"),
+    ])
 )

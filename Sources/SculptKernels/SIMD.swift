@@ -3,7 +3,7 @@
 public typealias Vector = SIMD16<Float>
 
 /// The width of the vectors a kernel's register tile is made of.
-public enum VectorWidth: Sendable {
+public enum VectorWidth: Sendable, CaseIterable {
     case w8, w16
 
     public var lanes: Int { self == .w8 ? 8 : 16 }

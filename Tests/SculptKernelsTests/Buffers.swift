@@ -1,5 +1,5 @@
 import SculptKernels
-import SculptTestSupport
+import SculptTestNumerics
 
 /// Owned float storage for kernel tests, with pointers that stay valid for the test's duration.
 final class Buffer {

@@ -1,5 +1,5 @@
 import SculptKernels
-import SculptTestSupport
+import SculptTestNumerics
 import Testing
 
 /// Every convolution kernel in the registry against the reference, over the shapes it supports:
@@ -28,16 +28,37 @@ import Testing
     struct Case: CustomTestStringConvertible, Sendable {
         var kernel: ConvolutionKernel
         var shape: ConvolutionShape
-        var testDescription: String { "\(kernel.name) \(shape)" }
+        var width: VectorWidth
+        var testDescription: String { "\(kernel.name) \(shape) \(width.lanes) lanes" }
     }
 
+    /// Each kernel on each shape it supports, with the register tiles of every width it has:
+    /// the 8-lane tiles of AVX2 and NEON boards run on an AVX-512 machine too, and the reverse.
     static let cases = ConvolutionKernels.all.flatMap { kernel in
-        shapes.filter(kernel.supports).map { Case(kernel: kernel, shape: $0) }
+        shapes.filter(kernel.supports).flatMap { shape in kernel.widths.map { Case(kernel: kernel, shape: shape, width: $0) } }
     }
 
     @Test(arguments: cases, [1, 2])
     func matchesReference(_ c: Case, threads: Int) {
-        Self.expectMatchesReference(c.shape, layouts: c.kernel.layouts, threads: threads, prepare: c.kernel.prepare)
+        Self.expectMatchesReference(c.shape, layouts: c.kernel.layouts, threads: threads) {
+            c.kernel.prepare($0, $1, $2, width: c.width)
+        }
+    }
+
+    /// The width a kernel is prepared at reaches its register tiles, so that the cases above
+    /// really run both: blocks of 1 or 4 vectors of filters in the direct convolution, tiles of
+    /// 8- or 16-float vectors in the pattern convolution.
+    @Test func theWidthChoosesTheTiles() {
+        let s = Self.shapes[0], weight = Buffer(random: s.weightCount, seed: 2)
+        for kernel in ConvolutionKernels.all where kernel.widths.count > 1 {
+            for width in kernel.widths {
+                switch kernel.prepare(s, weight.pointer, nil, width: width) {
+                case let direct as DirectConvolution: #expect(direct.blockVectors == DirectConvolution.blockVectors(for: width))
+                case let pattern as PatternConvolution: #expect(pattern.width == width)
+                case let other: Issue.record("\(kernel.name) has tiles of both widths, but prepares a \(type(of: other))")
+                }
+            }
+        }
     }
 
     /// The direct convolution with each width of filter block, whichever the CPU would choose:

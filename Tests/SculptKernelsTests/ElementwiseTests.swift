@@ -1,6 +1,6 @@
 import Foundation
 import SculptKernels
-import SculptTestSupport
+import SculptTestNumerics
 import Testing
 
 /// Broadcast arithmetic and pointwise functions against scalar definitions.

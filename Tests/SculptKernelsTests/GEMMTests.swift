@@ -1,5 +1,5 @@
 import SculptKernels
-import SculptTestSupport
+import SculptTestNumerics
 import Testing
 
 /// The packed GEMM, dense layers and batched products against the reference GEMM.

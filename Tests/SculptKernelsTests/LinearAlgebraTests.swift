@@ -1,5 +1,5 @@
 import SculptKernels
-import SculptTestSupport
+import SculptTestNumerics
 import Testing
 
 /// The Armadillo shim, on systems with known solutions.

@@ -1,6 +1,6 @@
 import Foundation
 import SculptKernels
-import SculptTestSupport
+import SculptTestNumerics
 import Testing
 
 @Suite struct NormalizationTests {

@@ -1,5 +1,5 @@
 @testable import SculptKernels
-import SculptTestSupport
+import SculptTestNumerics
 import Testing
 
 /// The sparse kernels against the reference on weights pruned the ways the pattern families prune:
@@ -35,8 +35,9 @@ import Testing
 
     /// Zeroes `weight` the way `pruning` does; patterns are drawn at random (which taps, not which are largest).
     static func prune(_ weight: inout [Float], _ s: ConvolutionShape, _ pruning: Pruning, seed: UInt64) {
-        var random = seededFloats(s.outChannels * s.inChannels * 9 + 64, seed: seed).makeIterator()
-        func next() -> Float { random.next()! * 0.5 + 0.5 }
+        // A generator, not a list of numbers: a 7x7 kernel draws 49 per pattern.
+        var random = SeededRandom(seed: seed)
+        func next() -> Float { random.uniform(0, 1) }
         let taps = s.kernelHeight * s.kernelWidth
         func zero(filter: Int, channel: Int, keepingTaps keep: Set<Int>) {
             for t in 0..<taps where !keep.contains(t) { weight[(filter * s.inChannels + channel) * taps + t] = 0 }
@@ -68,14 +69,20 @@ import Testing
         }
     }
 
-    @Test(arguments: ConvolutionKernels.sparse, Pruning.allCases)
-    func matchesReferenceOnPrunedWeights(_ kernel: ConvolutionKernel, _ pruning: Pruning) {
-        Self.expectMatchesReference(kernel, pruning)
+    struct KernelAtWidth: CustomTestStringConvertible, Sendable {
+        var kernel: ConvolutionKernel
+        var width: VectorWidth
+        var testDescription: String { "\(kernel.name) \(width.lanes) lanes" }
     }
 
-    /// Runs `kernel` on every shape it supports, with weights pruned by `pruning`, a residual and
+    /// Each sparse kernel with the register tiles of every width it has, whatever the CPU.
+    static let kernels = ConvolutionKernels.sparse.flatMap { kernel in kernel.widths.map { KernelAtWidth(kernel: kernel, width: $0) } }
+
+    /// Runs the kernel on every shape it supports, with weights pruned by `pruning`, a residual and
     /// a ReLU, at 1 and 2 threads, against the reference convolution.
-    static func expectMatchesReference(_ kernel: ConvolutionKernel, _ pruning: Pruning) {
+    @Test(arguments: kernels, Pruning.allCases)
+    func matchesReferenceOnPrunedWeights(_ k: KernelAtWidth, _ pruning: Pruning) {
+        let kernel = k.kernel
         for (index, s) in Self.shapes.enumerated() {
             var values = seededFloats(s.weightCount, seed: UInt64(10 + index))
             Self.prune(&values, s, pruning, seed: UInt64(20 + index))
@@ -87,7 +94,7 @@ import Testing
             guard kernel.supports(s) else { continue }
             for threads in [1, 2] {
                 let (pool, workspace) = machinery(threads: threads)
-                let prepared = kernel.prepare(s, weight.pointer, bias.pointer)
+                let prepared = kernel.prepare(s, weight.pointer, bias.pointer, width: k.width)
                 prepared.reserve(in: workspace)
                 // Inputs and outputs in the kernel's layouts, compared in NCHW.
                 let (inLayout, outLayout) = kernel.layouts
@@ -102,16 +109,12 @@ import Testing
         }
     }
 
-    /// 4-filter blocks with the tiles of either vector width (2–3 vectors of 8 floats, 2–6 of
-    /// 16), whatever the CPU: every tile size the kernel has code for is run on some shape.
-    @Test(arguments: [VectorWidth.w8, .w16])
-    func fourFilterBlocksWithEveryTileSize(width: VectorWidth) {
-        let kernel = ConvolutionKernel(name: "pattern-4-filters-\(width.lanes)", supports: PatternConvolution.supports) {
-            PatternConvolution(shape: $0, weight: $1, bias: $2, blockFilters: 4, width: width)
-        }
-        Self.expectMatchesReference(kernel, .groupedWithConnectivity)
+    /// The shapes above give 4-filter blocks every tile size they have code for at either vector
+    /// width (2–3 vectors of 8 floats, 2–6 of 16), so the test above runs each of them.
+    @Test(arguments: VectorWidth.allCases)
+    func shapesCoverEveryTileSize(width: VectorWidth) {
         let sizes = Self.shapes.filter(PatternConvolution.supports).flatMap { s in
-            (kernel.prepare(s, seededFloats(s.weightCount, seed: 1), nil) as! PatternConvolution).tileVectors
+            PatternConvolution(shape: s, weight: seededFloats(s.weightCount, seed: 1), bias: nil, blockFilters: 4, width: width).tileVectors
         }
         #expect(Set(sizes) == Set(2...(width == .w16 ? 6 : 3)))
     }

@@ -1,5 +1,5 @@
 import SculptKernels
-import SculptTestSupport
+import SculptTestNumerics
 import Testing
 
 /// The vectorized pooling kernel against the reference, over windows, strides, padding and widths

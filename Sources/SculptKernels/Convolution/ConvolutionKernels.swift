@@ -24,17 +24,41 @@ public struct ConvolutionKernel: Sendable, CustomStringConvertible {
     /// The layout it reads its input in and writes its output in.
     public let layouts: (input: TensorLayout, output: TensorLayout)
     public let supports: @Sendable (ConvolutionShape) -> Bool
-    /// Prepares the kernel for a shape, packing `weight` ([outChannels][inChannels/groups][kh][kw]) and `bias`.
-    public let prepare: @Sendable (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?) -> any PreparedConvolution
+    /// The vector widths it has register tiles for: both, or only `.native` for a kernel that
+    /// runs the same code at any width. Tests run every one of them whatever the CPU.
+    public let widths: [VectorWidth]
+    private let make: @Sendable (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?, VectorWidth) -> any PreparedConvolution
 
+    /// A kernel whose register tiles come in both widths: `prepare` gets the one to use.
+    public init(name: String, family: String? = nil, supports: @escaping @Sendable (ConvolutionShape) -> Bool,
+                layouts: (input: TensorLayout, output: TensorLayout) = (.planar, .planar),
+                prepare: @escaping @Sendable (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?, VectorWidth) -> any PreparedConvolution) {
+        self.init(name, family, supports, layouts, widths: VectorWidth.allCases, make: prepare)
+    }
+
+    /// A kernel with one code path, whatever the vector width.
     public init(name: String, family: String? = nil, supports: @escaping @Sendable (ConvolutionShape) -> Bool,
                 layouts: (input: TensorLayout, output: TensorLayout) = (.planar, .planar),
                 prepare: @escaping @Sendable (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?) -> any PreparedConvolution) {
+        self.init(name, family, supports, layouts, widths: [.native]) { shape, weight, bias, _ in prepare(shape, weight, bias) }
+    }
+
+    private init(_ name: String, _ family: String?, _ supports: @escaping @Sendable (ConvolutionShape) -> Bool,
+                 _ layouts: (input: TensorLayout, output: TensorLayout), widths: [VectorWidth],
+                 make: @escaping @Sendable (ConvolutionShape, UnsafePointer<Float>, UnsafePointer<Float>?, VectorWidth) -> any PreparedConvolution) {
         self.name = name
         self.family = family ?? name
         self.layouts = layouts
         self.supports = supports
-        self.prepare = prepare
+        self.widths = widths
+        self.make = make
+    }
+
+    /// Prepares the kernel for a shape, packing `weight` ([outChannels][inChannels/groups][kh][kw])
+    /// and `bias`, with the register tiles of `width` where it has tiles of both widths.
+    public func prepare(_ shape: ConvolutionShape, _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+                        width: VectorWidth = .native) -> any PreparedConvolution {
+        make(shape, weight, bias, width)
     }
 
     public var description: String { name }
@@ -44,21 +68,23 @@ public struct ConvolutionKernel: Sendable, CustomStringConvertible {
 public enum ConvolutionKernels {
     /// Direct convolution, 6 pixels × 16 filters per register tile, planar in and out.
     public static let direct = ConvolutionKernel(name: "direct", supports: { _ in true }) {
-        DirectConvolution(shape: $0, weight: $1, bias: $2)
+        DirectConvolution(shape: $0, weight: $1, bias: $2, blockVectors: DirectConvolution.blockVectors(for: $3))
     }
 
     /// Direct convolution from a planar input (a model's image) to a channel-blocked output.
     public static let directToBlocked = ConvolutionKernel(
         name: "direct-planar-to-blocked", supports: DirectConvolution.canWriteBlocked, layouts: (.planar, .blocked)
     ) {
-        DirectConvolution(shape: $0, weight: $1, bias: $2, inputLayout: .planar, outputLayout: .blocked)
+        DirectConvolution(shape: $0, weight: $1, bias: $2, inputLayout: .planar, outputLayout: .blocked,
+                          blockVectors: DirectConvolution.blockVectors(for: $3))
     }
 
     /// Direct convolution on channel-blocked tensors: every tile is stored as 6 whole vectors.
     public static let directBlocked = ConvolutionKernel(
         name: "direct-blocked", supports: DirectConvolution.canWriteBlocked, layouts: (.blocked, .blocked)
     ) {
-        DirectConvolution(shape: $0, weight: $1, bias: $2, inputLayout: .blocked, outputLayout: .blocked)
+        DirectConvolution(shape: $0, weight: $1, bias: $2, inputLayout: .blocked, outputLayout: .blocked,
+                          blockVectors: DirectConvolution.blockVectors(for: $3))
     }
 
     /// Packed GEMM over an implicit im2col matrix, planar: any shape.
@@ -84,12 +110,12 @@ public enum ConvolutionKernels {
 
     /// Only the nonzero taps, shared by blocks of 4 filters (grouped kernel patterns, connectivity).
     public static let patternBlocks = ConvolutionKernel(name: "pattern-4-filters", supports: PatternConvolution.supports) {
-        PatternConvolution(shape: $0, weight: $1, bias: $2, blockFilters: 4)
+        PatternConvolution(shape: $0, weight: $1, bias: $2, blockFilters: 4, width: $3)
     }
 
     /// Only the nonzero taps of each filter on its own (PatDNN per-kernel patterns, N:M).
     public static let patternFilters = ConvolutionKernel(name: "pattern-1-filter", supports: PatternConvolution.supports) {
-        PatternConvolution(shape: $0, weight: $1, bias: $2, blockFilters: 1)
+        PatternConvolution(shape: $0, weight: $1, bias: $2, blockFilters: 1, width: $3)
     }
 
     /// Direct convolution over the taps each block of 16 filters keeps (grouped patterns with

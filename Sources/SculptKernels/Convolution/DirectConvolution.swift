@@ -25,8 +25,9 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     let pixelsPerTile: Int
     /// Vectors of 16 filters in a block: 1 to 4.
     public let blockVectors: Int
-    /// 4 where the CPU has 512-bit vectors, 1 elsewhere.
-    public static let nativeBlockVectors = VectorWidth.native == .w16 ? 4 : 1
+    /// Vectors per block for tiles of `width`: 4 with 512-bit vectors (32 registers), 1 with
+    /// 8-lane ones (AVX2's 16 registers).
+    public static func blockVectors(for width: VectorWidth) -> Int { width == .w16 ? 4 : 1 }
     /// Floats of one tile's sums.
     private var tileFloats: Int { pixelsPerTile * blockVectors * Vector.scalarCount }
     /// Tiles one task computes for one block of filters: 16, or 8 for blocks of several vectors
@@ -80,7 +81,7 @@ public final class DirectConvolution: PreparedConvolution, @unchecked Sendable {
     /// Packs `weight` ([outChannels][inChannels/groups][kh][kw]) and copies `bias`.
     public init(shape s: ConvolutionShape, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                 inputLayout: TensorLayout = .planar, outputLayout: TensorLayout = .planar, skippingZeros: Bool = false,
-                blockVectors: Int = DirectConvolution.nativeBlockVectors) {
+                blockVectors: Int = DirectConvolution.blockVectors(for: .native)) {
         precondition(outputLayout == .planar || DirectConvolution.canWriteBlocked(s), "\(s) cannot write a blocked output")
         precondition((1...4).contains(blockVectors), "blocks are of 1 to 4 vectors")
         shape = s

@@ -47,8 +47,10 @@ public struct LayerNormalization: Sendable {
         while i < size { variance += (x[i] - mean) * (x[i] - mean); i += 1 }
         let inverse = 1 / (variance / Float(size) + epsilon).squareRoot()
         i = 0
+        // Vectors, not scalars: Swift 6.0 finds no overload for vector − scalar in this expression.
+        let meanVector = Vector(repeating: mean), inverseVector = Vector(repeating: inverse)
         while i + lanes <= size {
-            var v = ((x + i).vector() - mean) * inverse * (scale + i).vector()
+            var v = ((x + i).vector() - meanVector) * inverseVector * (scale + i).vector()
             if let bias { v += (bias + i).vector() }
             (out + i).store(v)
             i += lanes

@@ -31,7 +31,8 @@ public final class PatternConvolution: PreparedConvolution, @unchecked Sendable 
     /// Taps packed (per block), and multiply-adds per output position over all filters.
     public let packedTaps: Int
     private let planes: PhasePlanes
-    private let width: VectorWidth
+    /// The width of the vectors its register tiles are made of.
+    public let width: VectorWidth
     /// Where each tile starts on the grid, and its vectors of positions.
     private let tileStart: [Int]
     let tileVectors: [Int]
