@@ -102,7 +102,8 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: "\(out)/report.json"))
             let fixed = try runSculpt(["prune", directory.file("view1.onnx").path, "--data", "examples/mnist/calib.npz",
                                        "--target-macs", "0.6", "--out", out])
-            #expect(fixed.status != 0 && fixed.stderr.contains("is declared with batch 1, and the graph keeps it fixed"), "\(fixed.stderr)")
+            #expect(fixed.status != 0 && fixed.stderr.contains("is declared with batch 1, and the graph ")
+                    && fixed.stderr.contains("export it with a dynamic batch dimension"), "\(fixed.stderr)")
             #expect(!fixed.stderr.contains("latency of"))
         }
     }
@@ -171,7 +172,7 @@ import Testing
                 #expect(line.contains(expected), "\(line)")
             }
             if report["agent_at_random_latency"] != nil {
-                #expect(markdown.contains("- Agent at random search's latency: "))
+                #expect(markdown.split(separator: "\n").contains { $0.hasPrefix("- Agent at its latency: ") && $0.contains(" random search ") })
             }
             let heldOut = try json(["eval", "\(out)/pruned.sculpt", "--data", Self.test, "--format", "json"])
             #expect(heldOut["top1"] as? Double == final["top1_heldout"] as? Double)
